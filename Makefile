@@ -1,0 +1,76 @@
+# Every target sets up what it needs on a fresh machine: a virtualenv with the project and its dev
+# tools, the CDK CLI pinned in package-lock.json, a supported Node.js when the machine's is too old,
+# and the AWS SDK of a Lambda Python runtime (older than the alias operations) for the offline player.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+NODE_MIN_MAJOR := 22
+NODE_PIN := 22.23.3
+NODE_DIR := .tools/node
+# The SDK a Lambda python3.13 runtime bundled before the alias operations arrived (botocore 1.40.60).
+LAMBDA_SDK_VERSION := 1.40.50
+LAMBDA_SDK := .sdk/lambda-runtime
+
+export PATH := $(CURDIR)/$(NODE_DIR)/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export CDK_DISABLE_VERSION_CHECK := 1
+export CDK_DISABLE_CLI_TELEMETRY := true
+export CDK_CLI_NOTICES := false
+export CONNECT_EMAIL_ALIAS_SDK_PATH := $(CURDIR)/$(LAMBDA_SDK)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup demo test lint unit bench clean
+
+help:
+	@echo "make demo   play create -> swap -> failed swap (restored) -> delete against the offline Connect emulator"
+	@echo "make test   lint, type-check and run every test (sets everything up first)"
+	@echo "make bench  run the benchmarks and regenerate bench/RESULTS.md"
+
+setup: $(VENV)/.installed node_modules/.installed $(NODE_DIR)/.installed $(LAMBDA_SDK)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Brings a supported Node.js into .tools/ only when the machine's is older than the CDK supports.
+$(NODE_DIR)/.installed:
+	@if node -e 'process.exit(+process.versions.node.split(".")[0] >= $(NODE_MIN_MAJOR) ? 0 : 1)' 2>/dev/null; then \
+	  echo "node $$(node --version) is supported"; mkdir -p $(NODE_DIR); \
+	else \
+	  echo "node $$(node --version 2>/dev/null || echo missing) is older than $(NODE_MIN_MAJOR): installing node@$(NODE_PIN) into $(NODE_DIR)"; \
+	  npm install --no-audit --no-fund --loglevel=error --no-save --prefix $(NODE_DIR) node@$(NODE_PIN); \
+	fi
+	touch $@
+
+$(LAMBDA_SDK)/.installed: $(VENV)/.installed
+	rm -rf $(LAMBDA_SDK)
+	$(PY) -m pip install --quiet --no-compile --target $(LAMBDA_SDK) \
+	  boto3==$(LAMBDA_SDK_VERSION) botocore==$(LAMBDA_SDK_VERSION)
+	touch $@
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+unit: setup
+	$(PY) -m pytest tests/unit -q
+
+test: lint
+	$(PY) -m pytest -n 2 -q
+
+demo: setup
+	$(PY) -m connect_email_alias.local.demo
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules .tools .sdk cdk.out .pytest_cache .mypy_cache .ruff_cache
