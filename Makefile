@@ -52,7 +52,7 @@ $(NODE_DIR)/.installed:
 
 $(LAMBDA_SDK)/.installed: $(VENV)/.installed
 	rm -rf $(LAMBDA_SDK)
-	$(PY) -m pip install --quiet --no-compile --target $(LAMBDA_SDK) \
+	$(PY) -m pip install --quiet --no-compile --no-warn-conflicts --target $(LAMBDA_SDK) \
 	  boto3==$(LAMBDA_SDK_VERSION) botocore==$(LAMBDA_SDK_VERSION)
 	touch $@
 
