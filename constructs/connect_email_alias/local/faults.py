@@ -1,0 +1,222 @@
+"""Fault injection for the Connect emulator, scriptable from tests.
+
+Real Connect throttles, fails, locks addresses during concurrent operations and drops connections.
+The function must survive all of that, so tests need to be able to make the emulator misbehave on cue.
+Everything here is thread-safe: the emulator serves each request on its own thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+#: Matches every operation in :meth:`Faults.fail_next`, :meth:`Faults.rate_limit`, :meth:`Faults.latency`.
+ANY_OPERATION = "*"
+
+#: Operations that take the distributed lock on the addresses they touch (the Disassociate page says so).
+LOCKING_OPERATIONS = frozenset(
+    {"AssociateEmailAddressAlias", "DisassociateEmailAddressAlias", "DeleteEmailAddress"}
+)
+
+DropMode = Literal["close", "reset"]
+
+
+@dataclass(frozen=True)
+class ErrorFault:
+    """Answer with a modelled AWS error (``x-amzn-ErrorType`` header + JSON message)."""
+
+    code: str
+    status: int
+    message: str
+
+
+@dataclass(frozen=True)
+class PlainStatusFault:
+    """Answer with a bare HTTP status and no AWS error type, like a load balancer's 503."""
+
+    status: int
+
+
+@dataclass(frozen=True)
+class DropFault:
+    """Answer nothing: close the connection (``close``) or reset it (``reset``, TCP RST)."""
+
+    mode: DropMode
+
+
+Fault = ErrorFault | PlainStatusFault | DropFault
+
+# The modelled HTTP status of each error the Connect model declares for our operations.
+ERROR_STATUS: dict[str, int] = {
+    "AccessDeniedException": 403,
+    "DuplicateResourceException": 409,
+    "IdempotencyException": 409,
+    "InternalServiceException": 500,
+    "InvalidParameterException": 400,
+    "InvalidRequestException": 400,
+    "ResourceConflictException": 409,
+    "ResourceNotFoundException": 404,
+    "ServiceQuotaExceededException": 402,
+    "ThrottlingException": 429,
+}
+
+
+@dataclass(frozen=True)
+class PlannedFault:
+    """A fault the emulator must apply to one call; ``after`` means: act first, then fail the answer."""
+
+    fault: Fault
+    after: bool
+
+
+@dataclass
+class _Scripted:
+    operation: str
+    remaining: int
+    fault: Fault
+    after: bool
+
+
+@dataclass
+class _Bucket:
+    rate: float
+    capacity: float
+    tokens: float
+    stamp: float
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+class Faults:
+    """The emulator's fault plan. Tests script it; the emulator consults it on every call."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._scripted: list[_Scripted] = []
+        self._buckets: dict[str, _Bucket] = {}
+        self._latency: dict[str, float] = {}
+        self._locks: dict[str, float] = {}
+
+    # -- scripting -------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        operation: str,
+        count: int = 1,
+        *,
+        error: str | None = "InternalServiceException",
+        status: int | None = None,
+        message: str | None = None,
+        after: bool = False,
+    ) -> None:
+        """Fail the next ``count`` calls of ``operation`` (or ``"*"``).
+
+        ``error=None`` with a ``status`` gives a plain HTTP status with no AWS error type (e.g. 503).
+        ``after=True`` applies the call's effect first and then fails the answer: the lost-response
+        case that ClientTokens exist for.
+        """
+        fault: Fault
+        if error is None:
+            if status is None:
+                raise ValueError("a plain-status fault needs a status")
+            fault = PlainStatusFault(status)
+        else:
+            fault = ErrorFault(
+                error,
+                status if status is not None else ERROR_STATUS.get(error, 400),
+                message or f"Injected fault: {error}",
+            )
+        self._script(operation, count, fault, after)
+
+    def drop_next(
+        self, operation: str, count: int = 1, *, mode: DropMode = "close", after: bool = False
+    ) -> None:
+        """Answer the next ``count`` calls of ``operation`` with nothing: connection closed or reset."""
+        self._script(operation, count, DropFault(mode), after)
+
+    def rate_limit(self, operation: str, per_second: float, burst: int = 1) -> None:
+        """Token bucket per operation: calls beyond it get 429 ThrottlingException. Starts full."""
+        if per_second < 0 or burst < 1:
+            raise ValueError("per_second must be >= 0 and burst >= 1")
+        with self._lock:
+            self._buckets[operation] = _Bucket(per_second, float(burst), float(burst), time.monotonic())
+
+    def latency(self, operation: str, seconds: float) -> None:
+        """Delay every answer of ``operation`` by ``seconds`` (before acting)."""
+        with self._lock:
+            self._latency[operation] = seconds
+
+    def lock(self, address_ids: Iterable[str], seconds: float) -> None:
+        """Hold Connect's distributed lock on ``address_ids`` for ``seconds``.
+
+        While held, mutating calls touching any of them get 409 ResourceConflictException.
+        DescribeEmailAddress still answers and shows the real state, so a caller can tell a
+        transient lock from a real conflict.
+        """
+        until = time.monotonic() + seconds
+        with self._lock:
+            for address_id in address_ids:
+                self._locks[address_id] = until
+
+    def unlock(self, address_ids: Iterable[str] | None = None) -> None:
+        """Release the given locks (all when ``None``)."""
+        with self._lock:
+            if address_ids is None:
+                self._locks.clear()
+            for address_id in address_ids or ():
+                self._locks.pop(address_id, None)
+
+    def clear(self) -> None:
+        """Forget every scripted fault, rate limit, latency and lock."""
+        with self._lock:
+            self._scripted.clear()
+            self._buckets.clear()
+            self._latency.clear()
+            self._locks.clear()
+
+    # -- consulted by the emulator -----------------------------------------------------------------
+
+    def delay_for(self, operation: str) -> float:
+        with self._lock:
+            return self._latency.get(operation, self._latency.get(ANY_OPERATION, 0.0))
+
+    def plan(self, operation: str) -> PlannedFault | None:
+        """The fault to apply to this call, consuming one scripted fault or one token."""
+        with self._lock:
+            for item in self._scripted:
+                if item.operation in (operation, ANY_OPERATION) and item.remaining > 0:
+                    item.remaining -= 1
+                    if item.remaining == 0:
+                        self._scripted.remove(item)
+                    return PlannedFault(item.fault, item.after)
+            bucket = self._buckets.get(operation) or self._buckets.get(ANY_OPERATION)
+            if bucket is not None and not bucket.take(time.monotonic()):
+                return PlannedFault(ErrorFault("ThrottlingException", 429, "Rate exceeded"), after=False)
+        return None
+
+    def locked(self, address_ids: Iterable[str]) -> str | None:
+        """The first of ``address_ids`` that is locked now, if any."""
+        now = time.monotonic()
+        with self._lock:
+            for address_id in address_ids:
+                until = self._locks.get(address_id)
+                if until is not None:
+                    if until > now:
+                        return address_id
+                    del self._locks[address_id]
+        return None
+
+    def _script(self, operation: str, count: int, fault: Fault, after: bool) -> None:
+        if count < 1:
+            raise ValueError("count must be >= 1")
+        with self._lock:
+            self._scripted.append(_Scripted(operation, count, fault, after))
