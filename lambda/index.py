@@ -1,1 +1,123 @@
-X=1
+"""Lambda entry point (`index.handler`): wiring only.
+
+CloudFormation event -> properties (validated, normalised) -> lifecycle decision -> Connect port -> answer.
+The PhysicalResourceId the answer would carry is set BEFORE any work, so crhelper's timeout answer is right
+too: the old id for Update/Delete, the minted id for Create (a failed Create whose outcome is certain answers
+an id we did not mint, so its rollback Delete makes no call). See docs/design.md § Handler.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from typing import Any
+
+import lifecycle
+from cfn_response import Responder
+from connect_api import ConnectApi, TokenSeed
+from lifecycle import LifecycleError, Outcome
+from properties import Pair, PropertyError, mint_physical_id, parse_physical_id, parse_properties
+
+logger = logging.getLogger("index")
+helper = Responder()
+
+
+def handler(event: dict[str, Any], context: Any) -> None:
+    """The function's handler."""
+    helper(event, context)
+
+
+def foreign_physical_id(event: dict[str, Any]) -> str:
+    """A non-empty id for a Create that changed nothing: crhelper's shape, deterministic, never ours."""
+    stack = str(event.get("StackId", "")).split("/")
+    name = stack[1] if len(stack) > 1 else "stack"
+    digest = hashlib.sha256(str(event.get("RequestId", "")).encode()).hexdigest()[:8].upper()
+    return f"{name}_{str(event.get('LogicalResourceId', 'Resource'))[:200]}_{digest}"
+
+
+def _region() -> str | None:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+
+
+def _port(event: dict[str, Any], context: Any) -> ConnectApi:
+    seed = TokenSeed(str(event["StackId"]), str(event["LogicalResourceId"]), str(event["RequestId"]))
+    return ConnectApi(remaining_ms=context.get_remaining_time_in_millis, seed=seed)
+
+
+def _create(event: dict[str, Any], port: lifecycle.ConnectPort) -> Outcome:
+    foreign = foreign_physical_id(event)
+    helper.PhysicalResourceId = foreign
+    pair = parse_properties(event.get("ResourceProperties"), _region())
+    helper.PhysicalResourceId = mint_physical_id(pair)
+    try:
+        return lifecycle.create(pair, port)
+    except LifecycleError as err:
+        if not err.maybe_changed:
+            helper.PhysicalResourceId = foreign
+        raise
+
+
+def _update(event: dict[str, Any], port: lifecycle.ConnectPort) -> Outcome:
+    helper.PhysicalResourceId = event.get("PhysicalResourceId") or foreign_physical_id(event)
+    new = parse_properties(event.get("ResourceProperties"), _region())
+    old_props: Pair | None
+    try:
+        old_props = parse_properties(event.get("OldResourceProperties"), _region())
+    except PropertyError:
+        old_props = None  # never valid, so never created by us
+    recorded = parse_physical_id(event.get("PhysicalResourceId"))
+    return lifecycle.update(new, recorded, old_props, port)
+
+
+def _delete(event: dict[str, Any], port: lifecycle.ConnectPort) -> Outcome:
+    physical_id = event.get("PhysicalResourceId") or foreign_physical_id(event)
+    helper.PhysicalResourceId = physical_id
+    lifecycle.delete(parse_physical_id(physical_id), port)
+    return Outcome(physical_id)
+
+
+_ACTIONS = {"Create": _create, "Update": _update, "Delete": _delete}
+
+
+def _run(event: dict[str, Any], context: Any) -> str:
+    """Do the request; return the PhysicalResourceId or raise with the Reason CloudFormation will show."""
+    started = time.monotonic()
+    request_type = str(event.get("RequestType"))
+    summary: dict[str, Any] = {"request_type": request_type, "logical_id": event.get("LogicalResourceId")}
+    try:
+        action = _ACTIONS.get(request_type)
+        if action is None:
+            raise LifecycleError(
+                f"Unsupported RequestType {request_type[:40]!r}: expected Create, Update or Delete."
+            )
+        outcome = action(event, _port(event, context))
+    except (PropertyError, LifecycleError) as err:
+        summary.update(outcome="FAILED", reason=str(err))
+        raise
+    except Exception as err:
+        logger.exception("unexpected error")
+        summary.update(outcome="FAILED", error=type(err).__name__)
+        raise RuntimeError(
+            f"Internal error ({type(err).__name__}) in the alias provider: see its logs for RequestId "
+            f"{str(event.get('RequestId'))[:64]}, then retry the stack operation."
+        ) from err
+    else:
+        helper.Data.update(outcome.data)
+        summary.update(outcome="SUCCESS")
+        return outcome.physical_id
+    finally:
+        pair = parse_physical_id(helper.PhysicalResourceId)
+        if pair is not None:
+            summary.update(region=pair.region, instance_id=pair.instance_id, email_address_id=pair.primary_id,
+                           alias_email_address_id=pair.alias_id)
+        summary.update(physical_id=helper.PhysicalResourceId,
+                       latency_ms=round((time.monotonic() - started) * 1000, 1))
+        logger.info(json.dumps(summary))
+
+
+helper.create(_run)
+helper.update(_run)
+helper.delete(_run)
