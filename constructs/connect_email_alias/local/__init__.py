@@ -6,5 +6,16 @@ with the function (``lambda/``), so a misunderstanding in one is caught by the o
 
 from .emulator import DEFAULT_SEED, AddressView, CallRecord, ConnectEmulator
 from .faults import Faults
+from .receiver import Expectation, ReceivedResponse, ResponseReceiver, validate_response
 
-__all__ = ["DEFAULT_SEED", "AddressView", "CallRecord", "ConnectEmulator", "Faults"]
+__all__ = [
+    "DEFAULT_SEED",
+    "AddressView",
+    "CallRecord",
+    "ConnectEmulator",
+    "Expectation",
+    "Faults",
+    "ReceivedResponse",
+    "ResponseReceiver",
+    "validate_response",
+]
