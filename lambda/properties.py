@@ -21,6 +21,7 @@ _ALIAS_KEYS = ("EmailAddressId",)
 INSTANCE_ID_MAX = 100
 ADDRESS_ID_MAX = 500
 PHYSICAL_ID_MAX_BYTES = 1024
+_ARN_MAX = 700
 REASON_MAX = 256
 
 # Prefix of every PhysicalResourceId we mint; anything else (e.g. crhelper's `<stack>_<logical>_XXXXXXXX`
@@ -136,8 +137,9 @@ def _check_text(value: Any, name: str, max_len: int, what: str) -> str:
         raise PropertyError(f"{name} is empty: set it to {what}.")
     if value != value.strip():
         raise PropertyError(f"{name} {excerpt(value)} has leading or trailing whitespace: remove it.")
-    if len(value) > max_len:
-        raise PropertyError(f"{name} is {len(value)} characters, more than {max_len}: use {what}.")
+    limit = _ARN_MAX if value.startswith("arn:") else max_len
+    if len(value) > limit:
+        raise PropertyError(f"{name} is {len(value)} characters, more than {limit}: use {what}.")
     if not _ID.fullmatch(value) and not value.startswith("arn:"):
         raise PropertyError(
             f"{name} {excerpt(value)} contains whitespace, control, non-ASCII characters or '/': use {what}."
@@ -147,22 +149,18 @@ def _check_text(value: Any, name: str, max_len: int, what: str) -> str:
 
 def _parse_instance(value: Any) -> _Ref:
     name, what = "InstanceId", "a Connect instance ID or instance ARN"
-    text = _check_text(value, name, 2048, what)
+    text = _check_text(value, name, INSTANCE_ID_MAX, what)
     if text.startswith("arn:"):
         ref = _parse_arn(text, name, want_address=False)
         return _Ref(ref.instance or "", ref.partition, ref.region, ref.account, None)
-    if len(text) > INSTANCE_ID_MAX:
-        raise PropertyError(f"{name} is {len(text)} characters, more than {INSTANCE_ID_MAX}: use {what}.")
     return _Ref(text)
 
 
 def _parse_address(value: Any, name: str) -> _Ref:
     what = "an email-address ID or email-address ARN"
-    text = _check_text(value, name, 2048, what)
+    text = _check_text(value, name, ADDRESS_ID_MAX, what)
     if text.startswith("arn:"):
         return _parse_arn(text, name, want_address=True)
-    if len(text) > ADDRESS_ID_MAX:
-        raise PropertyError(f"{name} is {len(text)} characters, more than {ADDRESS_ID_MAX}: use {what}.")
     return _Ref(text)
 
 
