@@ -160,6 +160,19 @@ class Responder(CfnResource):
             self._answered = False
         return bool(super()._crhelper_init(event, context))  # type: ignore[misc]  # private in the stub
 
+    def _get_func(self) -> Callable[[dict[str, Any], Any], Any]:
+        """The registered function; an unknown RequestType gets an answer instead of an AttributeError."""
+        funcs = {"Create": self._create_func, "Update": self._update_func, "Delete": self._delete_func}
+        return funcs.get(str(self._event.get("RequestType"))) or self._unsupported
+
+    def _unsupported(self, event: dict[str, Any], context: Any) -> str:
+        raise ValueError(f"Unsupported RequestType {str(event.get('RequestType'))[:40]!r}: expected Create, "
+                         "Update or Delete.")
+
+    def _poll_enabled(self) -> bool:
+        """Never: this provider answers in one invocation (no CloudWatch Events polling)."""
+        return False
+
     def _wait_for_cwlogs(self, sleep: Callable[[float], None] = time.sleep) -> None:
         """No wait on Delete: our logs are flushed by the runtime, not by sleeping."""
 

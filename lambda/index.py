@@ -106,6 +106,7 @@ def _run(event: dict[str, Any], context: Any) -> str:
         ) from err
     else:
         helper.Data.update(outcome.data)
+        helper.PhysicalResourceId = outcome.physical_id
         summary.update(outcome="SUCCESS")
         return outcome.physical_id
     finally:

@@ -54,7 +54,9 @@ class FakeConnect:
         if self.on_call:
             self.on_call("describe")
         if instance_id not in self.instances:
-            raise InstanceNotFound(f"Connect instance {instance_id} was not found", code="ResourceNotFoundException")
+            raise InstanceNotFound(
+                f"Connect instance {instance_id} was not found", code="ResourceNotFoundException"
+            )
         if address_id not in self.emails:
             return None
         forwards = tuple(a for a, p in self.aliases.items() if p == address_id)
@@ -67,7 +69,11 @@ class FakeConnect:
             raise fault
         if self.aliases.get(p.alias_id) == p.primary_id:
             return
-        if p.alias_id in self.aliases or p.primary_id in self.aliases.values() or p.primary_id in self.aliases:
+        if (
+            p.alias_id in self.aliases
+            or p.primary_id in self.aliases.values()
+            or p.primary_id in self.aliases
+        ):
             raise PortError("conflict", code="ResourceConflictException")
         if any(pr == p.alias_id for pr in self.aliases.values()):
             raise PortError("chain", code="ResourceConflictException")

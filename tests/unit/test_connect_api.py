@@ -43,32 +43,45 @@ def make(clock: Clock | None = None, policy: RetryPolicy | None = None):
     stub = Stubber(client)
     clock = clock or Clock()
     api = ConnectApi(
-        remaining_ms=clock, seed=SEED, client_factory=lambda region: client,
-        policy=policy or RetryPolicy(), sleep=clock.sleep, rand=lambda: 1.0,
+        remaining_ms=clock,
+        seed=SEED,
+        client_factory=lambda region: client,
+        policy=policy or RetryPolicy(),
+        sleep=clock.sleep,
+        rand=lambda: 1.0,
     )
     return api, stub, clock
 
 
 def body(p=P_A, step="create"):
     return {
-        "InstanceId": p.instance_id, "EmailAddressId": p.primary_id,
-        "AliasConfiguration": {"EmailAddressId": p.alias_id}, "ClientToken": client_token(SEED, step),
+        "InstanceId": p.instance_id,
+        "EmailAddressId": p.primary_id,
+        "AliasConfiguration": {"EmailAddressId": p.alias_id},
+        "ClientToken": client_token(SEED, step),
     }
 
 
 def described(address_id, email="x@example.com", aliases=()):
-    return {"EmailAddressId": address_id, "EmailAddress": email,
-            "AliasConfigurations": [{"EmailAddressId": a} for a in aliases]}
+    return {
+        "EmailAddressId": address_id,
+        "EmailAddress": email,
+        "AliasConfigurations": [{"EmailAddressId": a} for a in aliases],
+    }
 
 
 def expect_describe(stub, address_id, **kw):
-    stub.add_response("describe_email_address", described(address_id, **kw),
-                      {"InstanceId": INSTANCE, "EmailAddressId": address_id})
+    stub.add_response(
+        "describe_email_address",
+        described(address_id, **kw),
+        {"InstanceId": INSTANCE, "EmailAddressId": address_id},
+    )
 
 
 def error(stub, op, code, status, params=None, message=""):
-    stub.add_client_error(op, service_error_code=code, service_message=message, http_status_code=status,
-                          expected_params=params)
+    stub.add_client_error(
+        op, service_error_code=code, service_message=message, http_status_code=status, expected_params=params
+    )
 
 
 ASSOC = "associate_email_address_alias"
@@ -132,8 +145,12 @@ class RaisingClient:
 
 
 def test_connection_errors_are_retried_with_the_same_token():
-    client = RaisingClient([EndpointConnectionError(endpoint_url="http://127.0.0.1:1"),
-                            ReadTimeoutError(endpoint_url="http://127.0.0.1:1")])
+    client = RaisingClient(
+        [
+            EndpointConnectionError(endpoint_url="http://127.0.0.1:1"),
+            ReadTimeoutError(endpoint_url="http://127.0.0.1:1"),
+        ]
+    )
     clock = Clock()
     api = ConnectApi(remaining_ms=clock, seed=SEED, client_factory=lambda r: client, sleep=clock.sleep)
     api.associate(P_A, "create")
@@ -143,8 +160,9 @@ def test_connection_errors_are_retried_with_the_same_token():
 def test_retries_stop_within_the_time_left_and_say_so():
     client = RaisingClient([ReadTimeoutError(endpoint_url="x")] * 1000)
     clock = Clock(remaining_ms=20_000)
-    api = ConnectApi(remaining_ms=clock, seed=SEED, client_factory=lambda r: client, sleep=clock.sleep,
-                     rand=lambda: 1.0)
+    api = ConnectApi(
+        remaining_ms=clock, seed=SEED, client_factory=lambda r: client, sleep=clock.sleep, rand=lambda: 1.0
+    )
     with pytest.raises(PortError) as exc:
         api.associate(P_A, "create")
     assert clock.remaining >= RetryPolicy().reserve_ms  # left time to restore and answer
@@ -219,7 +237,7 @@ def test_transient_lock_conflict_is_waited_out_with_fresh_tokens():
 
 def test_unexplained_conflict_fails_after_the_lock_wait_naming_both_causes():
     api, stub, clock = make(policy=RetryPolicy(lock_wait_ms=1000))
-    for i in range(20):
+    for _ in range(20):
         error(stub, ASSOC, "ResourceConflictException", 409)
         expect_describe(stub, SUPPORT)
         expect_describe(stub, HELP)
@@ -267,8 +285,13 @@ def test_one_json_log_line_per_call_without_address_strings(caplog):
         api.describe("us-east-1", INSTANCE, SALES)
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "connect_api"]
     assert [(x["outcome"], x["attempt"]) for x in lines] == [("ThrottlingException", 1), ("ok", 2)]
-    assert all(x["connect_call"] == "DescribeEmailAddress" and x["instance_id"] == INSTANCE
-               and x["email_address_id"] == SALES and "latency_ms" in x for x in lines)
+    assert all(
+        x["connect_call"] == "DescribeEmailAddress"
+        and x["instance_id"] == INSTANCE
+        and x["email_address_id"] == SALES
+        and "latency_ms" in x
+        for x in lines
+    )
     assert "sales@example.com" not in caplog.text
 
 

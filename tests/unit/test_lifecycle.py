@@ -28,8 +28,11 @@ def test_create_associates_and_returns_attributes():
     assert c.mutations() == [("associate", SUPPORT, HELP, "create")]
     assert out.physical_id == mint_physical_id(P_A)
     assert out.data == {
-        "InstanceId": INSTANCE, "EmailAddressId": SUPPORT, "AliasEmailAddressId": HELP,
-        "EmailAddress": "support@example.com", "AliasEmailAddress": "help@example.com",
+        "InstanceId": INSTANCE,
+        "EmailAddressId": SUPPORT,
+        "AliasEmailAddressId": HELP,
+        "EmailAddress": "support@example.com",
+        "AliasEmailAddress": "help@example.com",
     }
 
 
@@ -64,7 +67,10 @@ def test_create_refuses_when_alias_is_already_an_alias_elsewhere():
     ("p", "words"),
     [
         (pair("missing-primary", HELP), "EmailAddressId missing-primary (primary) was not found"),
-        (pair(SUPPORT, "missing-alias"), "AliasConfiguration.EmailAddressId missing-alias (alias) was not found"),
+        (
+            pair(SUPPORT, "missing-alias"),
+            "AliasConfiguration.EmailAddressId missing-alias (alias) was not found",
+        ),
         (pair(SUPPORT, HELP, instance="missing-instance"), "instance missing-instance was not found"),
     ],
 )
@@ -98,7 +104,9 @@ def test_update_same_pair_healthy_makes_no_mutating_call():
 def test_update_same_pair_recreates_a_pair_an_interrupted_attempt_removed():
     c = FakeConnect(aliases={})
     update(P_A, P_A, P_A, c)
-    assert c.pairs() == {(SUPPORT, HELP)} and c.mutations() == [("associate", SUPPORT, HELP, "update-recreate")]
+    assert c.pairs() == {(SUPPORT, HELP)} and c.mutations() == [
+        ("associate", SUPPORT, HELP, "update-recreate")
+    ]
 
 
 def test_update_swap_alias_removes_old_and_associates_new():

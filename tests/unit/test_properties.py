@@ -62,7 +62,9 @@ def test_address_arn_with_plain_instance_id_sets_region():
 
 def test_id_and_arn_spellings_of_one_pair_give_the_same_physical_id():
     arn = props(InstanceId=ARN_BASE.replace("eu-west-2", "us-east-1"))
-    assert mint_physical_id(parse_properties(arn, None)) == mint_physical_id(parse_properties(props(), "us-east-1"))
+    assert mint_physical_id(parse_properties(arn, None)) == mint_physical_id(
+        parse_properties(props(), "us-east-1")
+    )
 
 
 def test_unknown_key_is_named_with_the_allowed_keys():
@@ -95,7 +97,9 @@ def test_alias_equal_to_primary_after_normalising_arn_is_refused():
 
 
 def test_list_where_an_object_belongs_is_refused():
-    assert "AliasConfiguration must be an object" in error_of(props(AliasConfiguration=[{"EmailAddressId": HELP}]))
+    assert "AliasConfiguration must be an object" in error_of(
+        props(AliasConfiguration=[{"EmailAddressId": HELP}])
+    )
 
 
 def test_properties_that_are_not_an_object_are_refused():
@@ -173,8 +177,16 @@ def test_physical_id_round_trips_and_has_the_prefix():
 
 @pytest.mark.parametrize(
     "pid",
-    ["", None, 7, "mystack_Alias_ABCDEFGH", PHYSICAL_ID_PREFIX + "us-east-1:a:b", PHYSICAL_ID_PREFIX + "x:a:b:c",
-     PHYSICAL_ID_PREFIX + "us-east-1:a:b:b", PHYSICAL_ID_PREFIX + "us-east-1:a:b:%63"],
+    [
+        "",
+        None,
+        7,
+        "mystack_Alias_ABCDEFGH",
+        PHYSICAL_ID_PREFIX + "us-east-1:a:b",
+        PHYSICAL_ID_PREFIX + "x:a:b:c",
+        PHYSICAL_ID_PREFIX + "us-east-1:a:b:b",
+        PHYSICAL_ID_PREFIX + "us-east-1:a:b:%63",
+    ],
 )
 def test_ids_we_did_not_mint_are_not_ours(pid):
     assert parse_physical_id(pid) is None
@@ -187,10 +199,17 @@ def test_ids_too_long_for_a_physical_id_are_refused_at_mint():
     assert "too long to record" in str(exc.value) and len(str(exc.value)) <= 256
 
 
-_id = st.text(st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="/"), min_size=1, max_size=60)
+_id = st.text(
+    st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="/"), min_size=1, max_size=60
+)
 
 
-@given(instance=_id, primary=_id, alias=_id, region=st.sampled_from(["us-east-1", "eu-central-1", "us-gov-west-1"]))
+@given(
+    instance=_id,
+    primary=_id,
+    alias=_id,
+    region=st.sampled_from(["us-east-1", "eu-central-1", "us-gov-west-1"]),
+)
 def test_physical_id_round_trip_property(instance, primary, alias, region):
     if primary == alias:
         return
@@ -212,7 +231,11 @@ def test_parse_physical_id_never_raises(text):
     parse_physical_id(text)
 
 
-@given(st.dictionaries(st.text(max_size=20), st.one_of(st.text(max_size=50), st.integers(), st.none()), max_size=5))
+@given(
+    st.dictionaries(
+        st.text(max_size=20), st.one_of(st.text(max_size=50), st.integers(), st.none()), max_size=5
+    )
+)
 def test_parse_properties_only_raises_property_error_with_short_reason(d):
     try:
         parse_properties(d, "us-east-1")
