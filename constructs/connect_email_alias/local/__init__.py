@@ -6,16 +6,31 @@ with the function (``lambda/``), so a misunderstanding in one is caught by the o
 
 from .emulator import DEFAULT_SEED, AddressView, CallRecord, ConnectEmulator
 from .faults import Faults
+from .lambda_runner import Invocation, LambdaRunner
+from .player import CloudFormationPlayer, DeployedResource, EventResult, PlayReport, Step
 from .receiver import Expectation, ReceivedResponse, ResponseReceiver, validate_response
+from .template import CloudAssembly, Environment, FunctionSpec, StackSource, TemplateError
 
 __all__ = [
     "DEFAULT_SEED",
     "AddressView",
     "CallRecord",
+    "CloudAssembly",
+    "CloudFormationPlayer",
     "ConnectEmulator",
+    "DeployedResource",
+    "Environment",
+    "EventResult",
     "Expectation",
     "Faults",
+    "FunctionSpec",
+    "Invocation",
+    "LambdaRunner",
+    "PlayReport",
     "ReceivedResponse",
     "ResponseReceiver",
+    "StackSource",
+    "Step",
+    "TemplateError",
     "validate_response",
 ]

@@ -1,0 +1,260 @@
+"""Runs a function's code the way Lambda does: its own process, its own sys.path, a real deadline.
+
+Each invocation is a fresh ``python -S -E`` process whose ``sys.path`` is exactly
+[asset dir, SDK site, stdlib], so the function sees nothing of this project or its virtualenv and
+uses the SDK of a Lambda runtime (``CONNECT_EMAIL_ALIAS_SDK_PATH``), which predates the alias
+operations. Like Lambda, the process is killed when the function's timeout passes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .template import Environment, FunctionSpec
+
+SDK_PATH_ENV = "CONNECT_EMAIL_ALIAS_SDK_PATH"
+SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+
+# Run by the child interpreter (-S -E: no site-packages, no PYTHON* variables).
+_BOOTSTRAP = r'''
+import importlib, json, logging, os, sys, time, traceback
+
+asset, sdk, handler, payload_file, result_file = sys.argv[1:6]
+# sys.path[0] is this script's folder; with -S the rest is the standard library only.
+sys.path[:] = [asset, sdk] + [p for p in sys.path[1:] if os.path.exists(p)]
+with open(payload_file, encoding="utf-8") as f:
+    payload = json.load(f)
+spec = payload["context"]
+
+
+class LambdaContext:
+    """The attributes and method of Lambda's Python context object."""
+
+    def __init__(self):
+        self.aws_request_id = spec["aws_request_id"]
+        self.function_name = spec["function_name"]
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = spec["invoked_function_arn"]
+        self.memory_limit_in_mb = spec["memory_limit_in_mb"]
+        self.log_group_name = spec["log_group_name"]
+        self.log_stream_name = spec["log_stream_name"]
+        self.identity = None
+        self.client_context = None
+
+    def get_remaining_time_in_millis(self):
+        return max(0, int(spec["deadline_epoch_ms"] - time.time() * 1000))
+
+
+# Lambda's runtime installs one root handler and leaves the root level at WARNING.
+_handler = logging.StreamHandler(sys.stdout)
+_format = "[%(levelname)s]\t%(asctime)s\t" + spec["aws_request_id"] + "\t%(message)s"
+_handler.setFormatter(logging.Formatter(_format))
+logging.getLogger().addHandler(_handler)
+logging.getLogger().setLevel(logging.WARNING)
+
+outcome = {}
+try:
+    module_name, function_name = handler.rsplit(".", 1)
+    function = getattr(importlib.import_module(module_name), function_name)
+    returned = function(payload["event"], LambdaContext())
+    try:
+        outcome = {"ok": True, "returned": json.loads(json.dumps(returned))}
+    except (TypeError, ValueError):
+        outcome = {"ok": True, "returned": repr(returned)}
+except BaseException as error:  # noqa: BLE001 - report everything, like Lambda's runtime
+    traceback.print_exc()
+    outcome = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+sys.stdout.flush()
+sys.stderr.flush()
+with open(result_file, "w", encoding="utf-8") as f:
+    json.dump(outcome, f)
+# Lambda freezes the sandbox when the handler returns: background threads do not run on.
+os._exit(0 if outcome.get("ok") else 1)
+'''
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What one run of the function did. Times are ``time.monotonic()`` values."""
+
+    aws_request_id: str
+    started: float
+    deadline: float
+    ended: float
+    timed_out: bool
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    handler_error: str | None
+    returned: Any
+
+    @property
+    def logs(self) -> str:
+        return self.stdout + self.stderr
+
+
+def sdk_site(explicit: str | Path | None = None) -> Path:
+    """The SDK the function gets: given, or ``$CONNECT_EMAIL_ALIAS_SDK_PATH``, or links to ours."""
+    if explicit is not None:
+        return Path(explicit)
+    configured = os.environ.get(SDK_PATH_ENV)
+    if configured and Path(configured).is_dir():
+        return Path(configured)
+    return _linked_sdk()
+
+
+def _linked_sdk() -> Path:
+    """A folder with links to this interpreter's boto3 & co, and nothing else of site-packages."""
+    target = Path(tempfile.mkdtemp(prefix="lambda-sdk-"))
+    for name in SDK_MODULES:
+        found = importlib.util.find_spec(name)
+        if found is None or found.origin is None:
+            continue
+        origin = Path(found.origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (target / source.name).symlink_to(source, target_is_directory=source.is_dir())
+    return target
+
+
+class LambdaRunner:
+    """Invokes functions in child processes with a Lambda-shaped environment and context."""
+
+    def __init__(
+        self,
+        env: Environment | None = None,
+        *,
+        sdk_path: str | Path | None = None,
+        base_env: Mapping[str, str] | None = None,
+    ) -> None:
+        """``base_env`` is added to every invocation (e.g. the emulator endpoint, the receiver's CA)."""
+        self.env = env or Environment()
+        self.sdk_path = sdk_site(sdk_path)
+        self.base_env = dict(base_env or {})
+        self._work = tempfile.TemporaryDirectory(prefix="lambda-runner-")
+        self._bootstrap = Path(self._work.name) / "bootstrap.py"
+        self._bootstrap.write_text(_BOOTSTRAP, encoding="utf-8")
+
+    def close(self) -> None:
+        self._work.cleanup()
+
+    def __enter__(self) -> LambdaRunner:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def environment(self, function: FunctionSpec, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The child's whole environment: nothing is inherited from this process."""
+        name = function.function_name
+        reserved = {
+            "AWS_REGION": self.env.region,
+            "AWS_DEFAULT_REGION": self.env.region,
+            "AWS_ACCESS_KEY_ID": "AKIDLOCALLAMBDA00000",
+            "AWS_SECRET_ACCESS_KEY": "local-lambda-secret-not-a-credential",
+            "AWS_SESSION_TOKEN": "local-lambda-session",
+            "AWS_LAMBDA_FUNCTION_NAME": name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime or 'python3.13'}",
+            "LAMBDA_TASK_ROOT": str(function.asset_dir),
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "HOME": self._work.name,
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+        }
+        return {**function.environment, **reserved, **self.base_env, **(extra or {})}
+
+    def invoke(
+        self,
+        function: FunctionSpec,
+        event: Mapping[str, Any],
+        *,
+        timeout_s: float | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Invocation:
+        """Run the handler on ``event``; kill it at the deadline (the function's Timeout by default)."""
+        request_id = str(uuid.uuid4())
+        timeout = function.timeout_s if timeout_s is None else timeout_s
+        environment = self.environment(function, env)
+        call_dir = Path(tempfile.mkdtemp(prefix="call-", dir=self._work.name))
+        payload_file, result_file = call_dir / "payload.json", call_dir / "result.json"
+        started = time.monotonic()
+        deadline = started + timeout
+        payload = {
+            "event": dict(event),
+            "context": {
+                "aws_request_id": request_id,
+                "function_name": function.function_name,
+                "invoked_function_arn": function.arn,
+                "memory_limit_in_mb": str(function.memory_mb),
+                "log_group_name": environment["AWS_LAMBDA_LOG_GROUP_NAME"],
+                "log_stream_name": environment["AWS_LAMBDA_LOG_STREAM_NAME"],
+                "deadline_epoch_ms": (time.time() + timeout) * 1000,
+            },
+        }
+        payload_file.write_text(json.dumps(payload), encoding="utf-8")
+        command = [
+            sys.executable,
+            "-S",
+            "-E",
+            str(self._bootstrap),
+            str(function.asset_dir),
+            str(self.sdk_path),
+            function.handler,
+            str(payload_file),
+            str(result_file),
+        ]
+        process = subprocess.Popen(
+            command,
+            cwd=function.asset_dir,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        timed_out = False
+        try:
+            stdout, stderr = process.communicate(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+        ended = time.monotonic()
+        outcome: dict[str, Any] = {}
+        if result_file.exists():
+            with contextlib.suppress(ValueError):
+                outcome = json.loads(result_file.read_text(encoding="utf-8"))
+        if timed_out:
+            stderr += f"\nTask timed out after {timeout:.2f} seconds\n"
+        return Invocation(
+            aws_request_id=request_id,
+            started=started,
+            deadline=deadline,
+            ended=ended,
+            timed_out=timed_out,
+            exit_code=None if timed_out else process.returncode,
+            stdout=stdout,
+            stderr=stderr,
+            handler_error=outcome.get("error") if outcome else ("timed out" if timed_out else "no result"),
+            returned=outcome.get("returned"),
+        )
