@@ -1,0 +1,222 @@
+"""EmailAddressAlias: the resource, its exact properties, attributes, removal policy and synth-time checks."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import connect_email_alias
+import pytest
+from aws_cdk import aws_connect as connect
+from aws_cdk.assertions import Template
+from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias
+
+from .conftest import ARN_HEAD, CARE, HELP, INSTANCE, SUPPORT, resources_of
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One app with the variations these tests read, synthesised once."""
+    app = cdk.App(outdir=str(tmp_path_factory.mktemp("alias") / "cdk.out"))
+    stack = cdk.Stack(app, "Aliases")
+    plain = EmailAddressAlias(
+        stack, "Plain", instance_id=INSTANCE, email_address_id=SUPPORT, alias_email_address_id=HELP
+    )
+    retained = EmailAddressAlias(
+        stack,
+        "Retained",
+        instance_id=INSTANCE,
+        email_address_id=SUPPORT,
+        alias_email_address_id=CARE,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+    by_arn = EmailAddressAlias(
+        stack,
+        "ByArn",
+        instance_id=ARN_HEAD,
+        email_address_id=f"{ARN_HEAD}/email-address/{SUPPORT}",
+        alias_email_address_id=HELP,
+    )
+    primary = connect.CfnEmailAddress(
+        stack, "Primary", instance_arn=ARN_HEAD, email_address="support@example.com"
+    )
+    secondary = connect.CfnEmailAddress(
+        stack, "Second", instance_arn=ARN_HEAD, email_address="help@example.com"
+    )
+    from_cfn = EmailAddressAlias.from_email_addresses(stack, "FromCfn", primary=primary, alias=secondary)
+    tokens = EmailAddressAlias(
+        stack,
+        "Tokens",
+        instance_id=cdk.Fn.import_value("Instance"),
+        email_address_id=cdk.Fn.import_value("Primary"),
+        alias_email_address_id=cdk.Fn.import_value("Alias"),
+    )
+    template = Template.from_stack(stack)
+    constructs = {
+        "plain": plain,
+        "retained": retained,
+        "by_arn": by_arn,
+        "from_cfn": from_cfn,
+        "tokens": tokens,
+    }
+    logical = {name: stack.get_logical_id(c.resource.node.default_child) for name, c in constructs.items()}  # type: ignore[arg-type]
+    return {
+        "stack": stack,
+        "template": template,
+        "json": template.to_json(),
+        "constructs": constructs,
+        "logical": {k: stack.resolve(v) for k, v in logical.items()},
+    }
+
+
+def _resource(built: dict[str, Any], name: str) -> dict[str, Any]:
+    return dict(built["json"]["Resources"][built["logical"][name]])
+
+
+def test_resource_type_and_exact_properties(built: dict[str, Any]) -> None:
+    resource = _resource(built, "plain")
+    assert resource["Type"] == RESOURCE_TYPE == "Custom::ConnectEmailAddressAlias"
+    props = resource["Properties"]
+    assert set(props) == {
+        "ServiceToken",
+        "ServiceTimeout",
+        "InstanceId",
+        "EmailAddressId",
+        "AliasConfiguration",
+    }
+    assert props["InstanceId"] == INSTANCE
+    assert props["EmailAddressId"] == SUPPORT
+    assert props["AliasConfiguration"] == {"EmailAddressId": HELP}
+    assert props["ServiceToken"]["Fn::GetAtt"][1] == "Arn"
+
+
+def test_service_timeout_fails_a_silent_function_in_minutes(built: dict[str, Any]) -> None:
+    for name in built["logical"]:
+        assert _resource(built, name)["Properties"]["ServiceTimeout"] == "300"
+
+
+def test_arns_and_tokens_pass_through_unchanged(built: dict[str, Any]) -> None:
+    props = _resource(built, "by_arn")["Properties"]
+    assert props["InstanceId"] == ARN_HEAD
+    assert props["EmailAddressId"] == f"{ARN_HEAD}/email-address/{SUPPORT}"
+    tokens = _resource(built, "tokens")["Properties"]
+    assert tokens["InstanceId"] == {"Fn::ImportValue": "Instance"}
+    assert tokens["AliasConfiguration"] == {"EmailAddressId": {"Fn::ImportValue": "Alias"}}
+
+
+def test_from_email_addresses_uses_arns_and_the_primarys_instance(built: dict[str, Any]) -> None:
+    props = _resource(built, "from_cfn")["Properties"]
+    assert props["InstanceId"] == ARN_HEAD
+    assert props["EmailAddressId"] == {"Fn::GetAtt": ["Primary", "EmailAddressArn"]}
+    assert props["AliasConfiguration"] == {"EmailAddressId": {"Fn::GetAtt": ["Second", "EmailAddressArn"]}}
+
+
+def test_attributes_are_getatts_and_physical_id_is_ref(built: dict[str, Any]) -> None:
+    alias, stack, logical = built["constructs"]["plain"], built["stack"], built["logical"]["plain"]
+    attributes = {
+        "instance_id": "InstanceId",
+        "email_address_id": "EmailAddressId",
+        "alias_email_address_id": "AliasEmailAddressId",
+        "email_address": "EmailAddress",
+        "alias_email_address": "AliasEmailAddress",
+    }
+    for prop, attribute in attributes.items():
+        assert stack.resolve(getattr(alias, prop)) == {"Fn::GetAtt": [logical, attribute]}
+    assert stack.resolve(alias.physical_id) == {"Ref": logical}
+
+
+def test_removal_policy(built: dict[str, Any]) -> None:
+    plain, retained = _resource(built, "plain"), _resource(built, "retained")
+    assert (plain["DeletionPolicy"], plain["UpdateReplacePolicy"]) == ("Delete", "Delete")
+    assert (retained["DeletionPolicy"], retained["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+def test_snapshot_removal_policy_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"removal_policy .* is not supported: use DESTROY"):
+        EmailAddressAlias(
+            cdk.Stack(),
+            "A",
+            instance_id=INSTANCE,
+            email_address_id=SUPPORT,
+            alias_email_address_id=HELP,
+            removal_policy=cdk.RemovalPolicy.SNAPSHOT,
+        )
+
+
+def test_from_email_addresses_in_two_instances_is_refused() -> None:
+    stack = cdk.Stack()
+    a = connect.CfnEmailAddress(stack, "A", instance_arn=ARN_HEAD, email_address="a@example.com")
+    b = connect.CfnEmailAddress(stack, "B", instance_arn=ARN_HEAD + "x", email_address="b@example.com")
+    with pytest.raises(ValueError, match="different instances"):
+        EmailAddressAlias.from_email_addresses(stack, "Alias", primary=a, alias=b)
+
+
+EMAIL_ARN = f"{ARN_HEAD}/email-address/"
+INVALID: list[tuple[dict[str, str], str]] = [
+    ({"instance_id": ""}, "instance_id is empty: pass the ID or the ARN"),
+    ({"email_address_id": " " + SUPPORT}, "email_address_id .* contains whitespace"),
+    ({"alias_email_address_id": HELP + "\n"}, "alias_email_address_id .* contains whitespace"),
+    ({"instance_id": "i" * 101}, "instance_id is 101 characters long; an ID has at most 100"),
+    ({"email_address_id": "e" * 501}, "email_address_id is 501 characters long; an ID has at most 500"),
+    (
+        {"instance_id": "arn:aws:connect:us-east-1:123:instance/x"},
+        "instance_id .* is not a Connect instance ARN",
+    ),
+    ({"instance_id": f"{EMAIL_ARN}{SUPPORT}"}, "instance_id .* is not a Connect instance ARN"),
+    (
+        {"email_address_id": f"{ARN_HEAD}/email/{SUPPORT}"},
+        "email_address_id .* is not a Connect email-address ARN",
+    ),
+    ({"alias_email_address_id": "email-address/22"}, "alias_email_address_id .* is neither an ID nor an ARN"),
+    (
+        {"alias_email_address_id": SUPPORT},
+        "alias_email_address_id names the same email address as email_address_id",
+    ),
+    (
+        {"alias_email_address_id": f"{EMAIL_ARN}{SUPPORT}"},
+        "alias_email_address_id names the same email address",
+    ),
+    (
+        {"email_address_id": f"{ARN_HEAD.replace(INSTANCE, 'other')}/email-address/{SUPPORT}"},
+        "email_address_id .* belongs to instance 'other', not to instance_id",
+    ),
+    (
+        {
+            "instance_id": ARN_HEAD,
+            "alias_email_address_id": EMAIL_ARN.replace("eu-west-2", "us-east-1") + HELP,
+        },
+        "alias_email_address_id .* and instance_id .* name different instances, regions or accounts",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("override", "message"), INVALID, ids=[f"{i}-{m.split(' ')[0]}" for i, (_, m) in enumerate(INVALID)]
+)
+def test_synth_time_validation_names_argument_problem_and_fix(override: dict[str, str], message: str) -> None:
+    args = {"instance_id": INSTANCE, "email_address_id": SUPPORT, "alias_email_address_id": HELP, **override}
+    stack = cdk.Stack(cdk.App(), "S")
+    with pytest.raises(ValueError, match=f"^EmailAddressAlias S/Alias: {message}") as caught:
+        EmailAddressAlias(stack, "Alias", **args)
+    assert str(caught.value).count(": ") >= 2  # "<where>: <argument> <problem>: <fix>"
+
+
+def test_tokens_are_not_validated_at_synth() -> None:
+    stack = cdk.Stack()
+    token = cdk.Fn.import_value("Same")
+    EmailAddressAlias(stack, "A", instance_id=token, email_address_id=token, alias_email_address_id=token)
+    assert len(resources_of(Template.from_stack(stack).to_json(), RESOURCE_TYPE)) == 1
+
+
+def test_construct_never_imports_the_function_code() -> None:
+    """The construct validates on its own; the function validates again at deploy time."""
+    function_modules = {"index", "lifecycle", "properties", "connect_api", "cfn_response", "_function"}
+    package = Path(connect_email_alias.__file__).parent
+    for source in package.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or "", *(a.name for a in node.names)]
+            assert not function_modules & {n.split(".")[-1] for n in names}, source.name
