@@ -28,6 +28,8 @@ logger = logging.getLogger("cfn_response")
 RESPONSE_MAX_BYTES = 4096
 # Below this many ms left, no new delivery attempt is started (Lambda would freeze it mid-request).
 _MIN_ATTEMPT_MS = 150
+# crhelper's timeout answer fires this long before the deadline (less for very short invocations).
+_TIMER_MARGIN_S = 3.0
 _TIMEOUT_REASON = (
     "The function ran out of time before Connect answered; the resource keeps its previous state or "
     "converges on the next attempt. See the function's logs, then retry the stack operation."
@@ -175,6 +177,14 @@ class Responder(CfnResource):
 
     def _wait_for_cwlogs(self, sleep: Callable[[float], None] = time.sleep) -> None:
         """No wait on Delete: our logs are flushed by the runtime, not by sleeping."""
+
+    def _set_timeout(self) -> None:
+        """Answer a timeout up to 3 s before the deadline (crhelper: 0.5 s), so the sender can retry."""
+        remaining_s = self._context.get_remaining_time_in_millis() / 1000.0
+        margin = min(_TIMER_MARGIN_S, max(0.5, remaining_s * 0.1))
+        self._timer = threading.Timer(max(0.0, remaining_s - margin), self._timeout)
+        self._timer.daemon = True
+        self._timer.start()
 
     def _timeout(self) -> None:
         logger.error(json.dumps({"timeout": True, "physical_id": self.PhysicalResourceId}))

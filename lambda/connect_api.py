@@ -59,8 +59,8 @@ class RetryPolicy:
     cap_s: float = 4.0
     # Stop retrying when fewer than this many ms would be left: time to restore a pair and answer.
     reserve_ms: int = 6000
-    # Never start a call with less than this left: crhelper's timer answers at 500 ms.
-    floor_ms: int = 1500
+    # Never start a call with less than this left: the timeout answer goes out 3 s before the deadline.
+    floor_ms: int = 4000
     # How long a conflict that the addresses do not explain is waited out (Connect's distributed lock).
     lock_wait_ms: int = 20000
 

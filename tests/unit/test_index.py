@@ -351,3 +351,10 @@ def test_responder_builds_no_boto3_clients_and_keeps_crhelpers_attributes(monkey
     monkeypatch.setattr(crhelper.resource_helper.boto3, "client", no_clients)
     responder = Responder()
     assert reference <= set(vars(responder)) and responder._sleep_on_delete == 0
+
+
+def test_timeout_answer_is_scheduled_early_enough_for_the_sender_to_retry(h):
+    h.run(event("Create"), Context(remaining_ms=120_000))
+    assert index.helper._timer.interval == pytest.approx(117.0)
+    h.run(event("Create"), Context(remaining_ms=2_000))
+    assert index.helper._timer.interval == pytest.approx(1.5)
