@@ -99,14 +99,13 @@ class _CallFailed(Exception):
     """A call that will not be retried further (internal to this module)."""
 
     def __init__(
-        self, code: str, message: str, *, retryable: bool, ambiguous: bool, out_of_time: bool
+        self, code: str, message: str, *, retryable: bool, ambiguous: bool
     ) -> None:
         super().__init__(code)
         self.code = code
         self.message = message
         self.retryable = retryable
         self.ambiguous = ambiguous
-        self.out_of_time = out_of_time
 
 
 def _mask(message: str) -> str:
@@ -272,7 +271,7 @@ class ConnectApi:
             attempt += 1
             if self._remaining_ms() < self._policy.floor_ms:
                 raise _CallFailed(
-                    "OutOfTime", "no time left", retryable=True, ambiguous=False, out_of_time=True
+                    "OutOfTime", "no time left", retryable=True, ambiguous=False
                 )
             started = time.monotonic()
             outcome, status, failure = "ok", 200, None
@@ -287,12 +286,12 @@ class ConnectApi:
                 retryable = code in _RETRYABLE_CODES or status >= 500 or status == 429
                 failure = _CallFailed(
                     code, str(error.get("Message") or ""), retryable=retryable,
-                    ambiguous=status >= 500, out_of_time=False,
+                    ambiguous=status >= 500,
                 )
             except (BotoConnectionError, HTTPClientError) as err:
                 status = 0
                 failure = _CallFailed(
-                    type(err).__name__, "connection error", retryable=True, ambiguous=True, out_of_time=False
+                    type(err).__name__, "connection error", retryable=True, ambiguous=True
                 )
             outcome = "ok" if failure is None else failure.code
             self._log(op, region, params, outcome, status, started, attempt)
@@ -302,7 +301,6 @@ class ConnectApi:
                 raise failure
             delay = self._delay(attempt)
             if not self._time_for(delay):
-                failure.out_of_time = True
                 raise failure
             self._sleep(delay)
 
