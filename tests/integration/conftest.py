@@ -1,0 +1,26 @@
+"""Fixtures for the offline stand-ins: every server is started per test and always shut down."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from connect_email_alias.local import ConnectEmulator, ResponseReceiver
+
+
+@pytest.fixture
+def emulator() -> Iterator[ConnectEmulator]:
+    with ConnectEmulator.from_seed() as emu:
+        yield emu
+
+
+@pytest.fixture
+def client(emulator: ConnectEmulator):
+    """A plain boto3 client; botocore's own retries are off so each test sees single answers."""
+    return emulator.client(retries={"total_max_attempts": 1})
+
+
+@pytest.fixture
+def receiver() -> Iterator[ResponseReceiver]:
+    with ResponseReceiver() as rcv:
+        yield rcv
