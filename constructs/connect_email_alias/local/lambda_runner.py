@@ -106,19 +106,22 @@ class Invocation:
         return self.stdout + self.stderr
 
 
-def sdk_site(explicit: str | Path | None = None) -> Path:
-    """The SDK the function gets: given, or ``$CONNECT_EMAIL_ALIAS_SDK_PATH``, or links to ours."""
+def sdk_site(explicit: str | Path | None = None, scratch: Path | None = None) -> Path:
+    """The SDK the function gets: given, or ``$CONNECT_EMAIL_ALIAS_SDK_PATH``, or links to ours.
+
+    The links go into a new folder under ``scratch`` (a temporary folder when None).
+    """
     if explicit is not None:
         return Path(explicit)
     configured = os.environ.get(SDK_PATH_ENV)
     if configured and Path(configured).is_dir():
         return Path(configured)
-    return _linked_sdk()
+    return _linked_sdk(scratch)
 
 
-def _linked_sdk() -> Path:
+def _linked_sdk(scratch: Path | None) -> Path:
     """A folder with links to this interpreter's boto3 & co, and nothing else of site-packages."""
-    target = Path(tempfile.mkdtemp(prefix="lambda-sdk-"))
+    target = Path(tempfile.mkdtemp(prefix="lambda-sdk-", dir=scratch))
     for name in SDK_MODULES:
         found = importlib.util.find_spec(name)
         if found is None or found.origin is None:
@@ -141,9 +144,9 @@ class LambdaRunner:
     ) -> None:
         """``base_env`` is added to every invocation (e.g. the emulator endpoint, the receiver's CA)."""
         self.env = env or Environment()
-        self.sdk_path = sdk_site(sdk_path)
         self.base_env = dict(base_env or {})
         self._work = tempfile.TemporaryDirectory(prefix="lambda-runner-")
+        self.sdk_path = sdk_site(sdk_path, Path(self._work.name))
         self._bootstrap = Path(self._work.name) / "bootstrap.py"
         self._bootstrap.write_text(_BOOTSTRAP, encoding="utf-8")
 
