@@ -157,3 +157,9 @@ def test_cli_prints_the_endpoint_and_serves():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_seed_for_another_account_is_refused():
+    seed = json.loads(DEFAULT_SEED.read_text())
+    with pytest.raises(ValueError, match="Account"):
+        ConnectEmulator(account="999999999999", seed=seed)

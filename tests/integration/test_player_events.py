@@ -319,3 +319,25 @@ def _resolver(source: StackSource):
     from connect_email_alias.local.template import Environment, Resolver
 
     return Resolver(source.template, source.name, Environment())
+
+
+def test_yaml_templates_with_short_tags(player, code, tmp_path):
+    path = tmp_path / "stack.yaml"
+    path.write_text(
+        "Parameters:\n"
+        "  Name: {Type: String, Default: from-yaml}\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Handler: index.handler, Timeout: 30, Code: {S3Key: x.zip}}\n"
+        "  Alias:\n"
+        "    Type: Custom::ConnectEmailAddressAlias\n"
+        "    Properties:\n"
+        "      ServiceToken: !GetAtt Fn.Arn\n"
+        "      Name: !Ref Name\n"
+        "      Port: 25\n"
+    )
+    report = player.deploy(StackSource.from_file(path, name="Yaml", asset_dir=code))
+    assert report.status == "CREATE_COMPLETE", str(report)
+    props = report.steps[0].result.event["ResourceProperties"]
+    assert (props["Name"], props["Port"]) == ("from-yaml", "25")
