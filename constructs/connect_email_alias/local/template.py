@@ -261,7 +261,8 @@ class StackSource:
             logical_id=logical_id,
             function_name=name,
             arn=f"arn:{env.partition}:lambda:{env.region}:{env.account}:function:{name}",
-            asset_dir=self._asset_dir(logical_id, resource),
+            # Absolute: the function's process runs with its code folder as working directory.
+            asset_dir=self._asset_dir(logical_id, resource).resolve(),
             handler=str(props.get("Handler") or "index.handler"),
             environment=environment,
             timeout_s=float(props.get("Timeout") or 3),

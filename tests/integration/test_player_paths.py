@@ -1,0 +1,20 @@
+"""A cloud assembly given by a relative path still plays: the function's process runs elsewhere."""
+
+from __future__ import annotations
+
+import os
+
+from connect_email_alias.local import CloudAssembly
+from connect_email_alias.local.template import Environment, Resolver
+
+from tests.assembly import DEMO_STACK, synth_app
+
+
+def test_relative_cdk_out_gives_absolute_asset_dirs(tmp_path, monkeypatch):
+    synth_app(tmp_path / "cdk.out")
+    monkeypatch.chdir(tmp_path)
+    stack = CloudAssembly("cdk.out").stack(DEMO_STACK)
+    (spec,) = stack.custom_resources(Resolver(stack.template, stack.name, Environment(), None))
+    assert spec.function.asset_dir.is_absolute()
+    assert (spec.function.asset_dir / "index.py").is_file()
+    assert os.path.samefile(spec.function.asset_dir.parent, tmp_path / "cdk.out")
