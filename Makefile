@@ -66,8 +66,13 @@ unit: setup
 test: lint
 	$(PY) -m pytest -n 2 -q
 
+# The real CDK CLI synthesises app.py twice (the seed's help@ alias, then customercare@ for the swap),
+# and the player plays both against the emulator.
+DEMO_OUT := cdk.out/demo
 demo: setup
-	$(PY) -m connect_email_alias.local.demo
+	npx --no-install cdk synth -q -o $(DEMO_OUT)/v1 ConnectEmailAliasDemo
+	npx --no-install cdk synth -q -o $(DEMO_OUT)/v2 -c aliasEmailAddressId=33333333-3333-4333-8333-333333333333 ConnectEmailAliasDemo
+	$(PY) -m connect_email_alias.local.demo $(DEMO_OUT)/v1 $(DEMO_OUT)/v2
 
 bench: setup
 	$(PY) bench/run.py

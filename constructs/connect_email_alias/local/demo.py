@@ -1,0 +1,182 @@
+"""`make demo`: the example app's cloud assemblies played against the emulator, step by step.
+
+Four steps, each printed as who forwards to whom, CloudFormation's events and the Connect calls made:
+create, swap the alias, a swap that Connect refuses (restored, then rolled back), delete. Exits 1 when
+a step does not end in the expected state, so the demo doubles as a smoke test of a fresh checkout.
+
+    python -m connect_email_alias.local.demo CDK_OUT_V1 CDK_OUT_V2
+
+CDK_OUT_V1 and CDK_OUT_V2 are `cdk synth` outputs of app.py whose demo stack differs only in the
+alias (the Makefile synthesises them with the seed IDs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .emulator import ConnectEmulator
+from .player import CloudFormationPlayer, PlayReport
+from .receiver import ResponseReceiver
+from .template import CloudAssembly, StackSource
+
+STACK = "ConnectEmailAliasDemo"
+MUTATING = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias")
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One step of the demo: what to play, and which alias (or none) the primary must end with."""
+
+    title: str
+    play: Callable[[], PlayReport]
+    expected_status: str
+    expected_alias: str | None
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join("-" * w for w in widths)
+    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)), line]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join("    " + row for row in out)
+
+
+def _forwarding(emulator: ConnectEmulator, instance_id: str) -> str:
+    rows = []
+    for primary, alias in sorted(emulator.aliases(instance_id).items()):
+        rows.append(
+            [
+                emulator.address(instance_id, alias).email_address,
+                "->",
+                emulator.address(instance_id, primary).email_address,
+            ]
+        )
+    return _table(rows, ["alias", "", "forwards to primary"]) if rows else "    (no aliases)"
+
+
+def _tail(text: str | None, width: int) -> str:
+    """The end of a physical ID is what tells two apart: the alias it records."""
+    text = text or ""
+    return text if len(text) <= width else "…" + text[-(width - 1) :]
+
+
+def _events(report: PlayReport) -> str:
+    rows = [
+        [
+            s.phase,
+            s.result.request_type,
+            s.result.logical_id,
+            s.result.status or "NO ANSWER",
+            _tail(s.result.physical_resource_id, 48),
+        ]
+        for s in report.steps
+    ]
+    reasons = [
+        f"    {s.phase} {s.result.request_type}: {s.result.reason}" for s in report.steps if s.result.reason
+    ]
+    return "\n".join([_table(rows, ["phase", "event", "resource", "answer", "physical id (end)"]), *reasons])
+
+
+def _calls(emulator: ConnectEmulator) -> str:
+    rows = [
+        [c.operation, str(c.status), c.error_code or "", "mutating" if c.operation in MUTATING else ""]
+        for c in emulator.calls
+    ]
+    return _table(rows, ["Connect call", "HTTP", "error", ""]) if rows else "    (none)"
+
+
+def run(v1: StackSource, v2: StackSource) -> int:
+    """Play the four scenes; 0 when every one ends as expected."""
+    failures = 0
+    with (
+        ConnectEmulator.from_seed() as emulator,
+        ResponseReceiver() as receiver,
+        CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as player,
+    ):
+        instance = _demo_instance(v1)
+        primary, alias_v1, alias_v2 = _demo_ids(v1, v2)
+
+        def refused_swap() -> PlayReport:
+            # Connect refuses the next association, as it would without permission on the new address.
+            emulator.faults.fail_next("AssociateEmailAddressAlias", 1, error="AccessDeniedException")
+            return player.deploy(v1)
+
+        scenes = [
+            Scene("1. create: deploy the demo stack", lambda: player.deploy(v1), "CREATE_COMPLETE", alias_v1),
+            Scene(
+                "2. swap: update the stack to another alias",
+                lambda: player.deploy(v2),
+                "UPDATE_COMPLETE",
+                alias_v2,
+            ),
+            Scene(
+                "3. failing swap: Connect refuses the new alias; the old pair is restored, then rolled back",
+                refused_swap,
+                "UPDATE_ROLLBACK_COMPLETE",
+                alias_v2,
+            ),
+            Scene("4. delete: destroy the stack", lambda: player.destroy(STACK), "DELETE_COMPLETE", None),
+        ]
+        print(
+            f"Connect emulator at {emulator.endpoint_url}; CloudFormation answers over HTTPS to "
+            f"{receiver.base_url}\n"
+        )
+        print("Before:")
+        print(_forwarding(emulator, instance) + "\n")
+        for scene in scenes:
+            emulator.clear_calls()
+            report = scene.play()
+            actual_alias = emulator.aliases(instance).get(primary)
+            ok = report.status == scene.expected_status and actual_alias == scene.expected_alias
+            ok = ok and not receiver.violations()
+            failures += not ok
+            print(f"== {scene.title}")
+            print(f"  stack: {report.status} (expected {scene.expected_status})")
+            print("  CloudFormation events:")
+            print(_events(report))
+            print("  Connect calls:")
+            print(_calls(emulator))
+            print("  who forwards to whom:")
+            print(_forwarding(emulator, instance))
+            print(f"  {'OK' if ok else 'UNEXPECTED'}\n")
+        for problem in receiver.violations():
+            print(f"  response rule broken: {problem}")
+    print("demo: all steps ended as expected" if not failures else f"demo: {failures} step(s) did not")
+    return 1 if failures else 0
+
+
+def _alias_property(source: StackSource) -> tuple[str, str, str]:
+    resources = [r for r in source.resources().values() if r["Type"] == "Custom::ConnectEmailAddressAlias"]
+    if len(resources) != 1:
+        raise SystemExit(
+            f"expected one Custom::ConnectEmailAddressAlias in {source.name}, found {len(resources)}"
+        )
+    props = resources[0]["Properties"]
+    return props["InstanceId"], props["EmailAddressId"], props["AliasConfiguration"]["EmailAddressId"]
+
+
+def _demo_instance(source: StackSource) -> str:
+    return _alias_property(source)[0]
+
+
+def _demo_ids(v1: StackSource, v2: StackSource) -> tuple[str, str, str]:
+    _, primary, alias_v1 = _alias_property(v1)
+    _, primary_v2, alias_v2 = _alias_property(v2)
+    if primary != primary_v2 or alias_v1 == alias_v2:
+        raise SystemExit("the two assemblies must share the primary and differ in the alias")
+    return primary, alias_v1, alias_v2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("v1", help="cdk.out of app.py (the alias to create)")
+    parser.add_argument("v2", help="cdk.out of app.py with another aliasEmailAddressId (the swap)")
+    args = parser.parse_args(argv)
+    return run(CloudAssembly(args.v1).stack(STACK), CloudAssembly(args.v2).stack(STACK))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

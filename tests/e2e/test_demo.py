@@ -1,0 +1,16 @@
+"""`make demo` plays its four steps on the example app and ends 0 only when each ends as expected."""
+
+from __future__ import annotations
+
+from connect_email_alias.local import demo
+
+from tests.assembly import CARE
+
+
+def test_demo_plays_its_four_steps_and_ends_zero(demo_stack, capsys):
+    assert demo.run(demo_stack(), demo_stack(aliasEmailAddressId=CARE)) == 0
+    shown = capsys.readouterr().out
+    assert shown.count("  OK\n") == 4
+    assert "The old pair was restored." in shown
+    assert "customercare@example.com  ->  support@example.com" in shown
+    assert "demo: all steps ended as expected" in shown
