@@ -14,6 +14,7 @@ from connect_email_alias.local import (
 )
 
 from tests.assembly import DEMO_STACK, synth_app
+from tests.e2e.support import E2E
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +48,16 @@ def receiver() -> Iterator[ResponseReceiver]:
 def player(emulator: ConnectEmulator, receiver: ResponseReceiver) -> Iterator[CloudFormationPlayer]:
     with CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as cfn:
         yield cfn
+
+
+@pytest.fixture
+def e2e(
+    player: CloudFormationPlayer,
+    emulator: ConnectEmulator,
+    receiver: ResponseReceiver,
+    demo_stack: Callable[..., StackSource],
+) -> Iterator[E2E]:
+    """Plays the demo stack and checks every answer (one per request, valid, before the deadline)."""
+    bed = E2E(player, emulator, receiver, demo_stack)
+    yield bed
+    assert receiver.violations() == []
