@@ -1,0 +1,46 @@
+"""Contract §5: the API-call budget on the healthy path, counted from the emulator's call log while app.py's
+cdk.out is deployed, updated with the same pair, swapped and destroyed."""
+
+from __future__ import annotations
+
+from tests.assembly import CARE, SUPPORT
+from tests.e2e.support import address_arn, mutating
+
+# event -> (max mutating calls, max calls). Update of the same pair is allowed 2 reads, not the contract's 1:
+# the answer must carry AliasEmailAddress, which only DescribeEmailAddress(alias) returns, and an Update's
+# answer replaces all attributes (docs/design.md § Handler, "Deviation"). Still no mutating call.
+BUDGET = {
+    "Create": (1, 3),
+    "Update, same pair": (0, 2),
+    "Update, swap": (2, 5),
+    "Delete": (1, 2),
+    "Delete, cleanup after swap": (1, 2),
+}
+
+
+def test_healthy_lifecycle_stays_within_the_call_budget(e2e):
+    spent: dict[str, tuple[int, int]] = {}
+
+    def count(label, report, phase="create"):
+        assert report.ok, report
+        (result,) = [s.result for s in report.steps if s.phase == phase]
+        calls = e2e.calls(result)
+        spent[label] = (len(mutating(calls)), len(calls))
+
+    count("Create", e2e.deploy())
+    count("Update, same pair", e2e.deploy(emailAddressId=address_arn(SUPPORT)), "update")
+    swap = e2e.deploy(aliasEmailAddressId=CARE)
+    count("Update, swap", swap, "update")
+    count("Delete, cleanup after swap", swap, "cleanup")
+    count("Delete", e2e.destroy(), "delete")
+
+    over = {
+        label: (spent[label], limit)
+        for label, limit in BUDGET.items()
+        if spent[label][0] > limit[0] or spent[label][1] > limit[1]
+    }
+    assert over == {}, f"(mutating, all) spent vs allowed: {over}"
+    # The healthy path does act: one association made, one swap (remove + associate), one removal.
+    assert spent["Create"][0] == 1 and spent["Update, swap"][0] == 2 and spent["Delete"][0] == 1
+    assert spent["Update, same pair"][0] == 0
+
