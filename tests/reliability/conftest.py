@@ -1,0 +1,195 @@
+# ruff: noqa: E501
+"""Reliability fixtures: the e2e fixtures (app.py's cdk.out played against the emulator) plus two
+session-wide collectors the matrix needs — the fault-matrix rows (written to docs/fault-matrix.md) and
+every function log captured (scanned for leaked secrets at the end)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pytest
+from connect_email_alias.local import EventResult
+
+from tests.assembly import CARE, DEMO_STACK, HELP, INFO, REPO, SALES, SUPPORT
+from tests.e2e.conftest import demo_stack, emulator, player, receiver
+from tests.reliability.bed import Bed
+
+__all__ = ["demo_stack", "emulator", "player", "receiver"]
+
+NAMES = {SUPPORT: "support@", HELP: "help@", CARE: "customercare@", SALES: "sales@", INFO: "info@"}
+MATRIX_DOC = REPO / "docs" / "fault-matrix.md"
+LOGS: list[str] = []
+SECRETS: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Row:
+    order: int
+    case: str
+    expected: str
+    observed: str
+    answer: str
+    before_deadline: str
+
+
+ROWS: list[Row] = []
+_OPS = ("DescribeEmailAddress", "DisassociateEmailAddressAlias", "AssociateEmailAddressAlias", "*")
+_OUT_OF_BAND = ("alias removed by hand", "replaced by another alias", "alias address deleted")
+# Every case test_fault_matrix.py records, in table order: the doc is only written when all of them ran
+# and passed (a `-k` run must not shrink the committed table). The controller of an xdist run never
+# imports the test modules, hence the list lives here.
+MATRIX_CASES: list[str] = [
+    *(f"throttling burst on {op}, swap" for op in _OPS),
+    "throttled for the whole invocation (15 s deadline), swap",
+    "5xx on describe, swap",
+    "5xx on disassociate, swap",
+    "5xx on associate, swap",
+    "5xx on associate, answer lost after acting, swap",
+    "connection reset twice on associate, swap",
+    "associate refused, 5xx on the restore",
+    "transient lock (3 s) on all three addresses, swap",
+    "2.5 s latency per call, 20 s deadline, swap",
+    "timeout mid-swap (associate hangs 9 s, 10 s deadline)",
+    "rollback Update after the timed-out swap (late associate landed)",
+    "every associate dropped (20 s deadline): swap and restore fail",
+    "rollback Update after the failed restore",
+    "stack update refused (AccessDenied on associate), player's rollback",
+    "Create delivered twice",
+    "swap Update delivered twice",
+    "Delete delivered twice",
+    "two resources swap aliases with each other, concurrently",
+    "ResponseURL refuses 2 connections then 503 x2, swap",
+    *(f"Delete after out-of-band change: {c}" for c in
+      (*_OUT_OF_BAND, "primary address deleted", "instance deleted")),
+    *(f"swap Update after out-of-band change: {c}" for c in
+      (*_OUT_OF_BAND, "new alias address deleted", "primary address deleted", "instance deleted")),
+    "same-pair Update after the alias was removed by hand",
+    "Create where the primary already has another alias",
+    "Create chaining onto a primary (alias has an alias)",
+    "Create with an alias that is already an alias elsewhere",
+    "Create with AccessDenied on DescribeEmailAddress",
+    "Create with an address that does not exist",
+]
+
+
+def pairs_text(aliases: dict[str, str]) -> str:
+    """`support@ <- help@, sales@ <- info@`: an instance's alias relations, readable and sorted."""
+    if not aliases:
+        return "(none)"
+    return ", ".join(f"{NAMES.get(p, p)} <- {NAMES.get(a, a)}" for p, a in sorted(aliases.items()))
+
+
+def physical_text(physical_id: str | None) -> str:
+    if not physical_id:
+        return "(none)"
+    if physical_id.startswith("connect-email-alias:v1:"):
+        _, _, rest = physical_id.partition("connect-email-alias:v1:")
+        _region, _instance, primary, alias = rest.split(":")
+        return f"pair({NAMES.get(primary, primary)}, {NAMES.get(alias, alias)})"
+    return "not minted"
+
+
+def answer_text(result: EventResult) -> str:
+    text = f"{result.status} {physical_text(result.physical_resource_id)}"
+    if result.status == "FAILED" and result.reason:
+        text += f": {result.reason}"
+    return text.replace("|", "\\|")
+
+
+@pytest.fixture
+def bed(player, emulator, receiver, track, demo_stack) -> Bed:
+    """The demo stack deployed (support@ <- help@), the call log cleared: the start of most cases."""
+    created = player.deploy(demo_stack())
+    track.extend(step.result for step in created.steps)
+    assert created.ok, created
+    emulator.clear_calls()
+    held = player.resources(DEMO_STACK)
+    (resource,) = held.values()
+    return Bed(player, emulator, receiver, track, resource)
+
+
+@pytest.fixture
+def track(player, receiver) -> Iterator[list[EventResult]]:
+    """Every EventResult a test appends is checked for a valid single answer and its logs are kept."""
+    results: list[EventResult] = []
+    yield results
+    SECRETS.add(receiver.url_secret)
+    for result in results:
+        LOGS.append(result.logs)
+    assert receiver.violations() == []
+
+
+def record(case: str, expected: str, observed: str, result: EventResult) -> None:
+    order = MATRIX_CASES.index(case) if case in MATRIX_CASES else len(MATRIX_CASES)
+    ROWS.append(
+        Row(order, case, expected, observed, answer_text(result), "yes" if result.answered_before_deadline else "NO")
+    )
+
+
+def _render(rows: list[Row]) -> str:
+    lines = [
+        "# Fault matrix",
+        "",
+        "Generated by `tests/reliability/test_fault_matrix.py` (written when the whole matrix runs and passes;",
+        "content is deterministic, so an unchanged behaviour leaves this file unchanged). Each case plays the",
+        "real function from app.py's `cdk.out` in the offline player against the Connect emulator, seeded as",
+        "in docs/design.md (`support@ <- help@` after the demo stack's Create, `sales@ <- info@` from the seed).",
+        "",
+        "| # | case | expected Connect state | observed Connect state | CloudFormation answer | answered before deadline |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n, row in enumerate(sorted(rows, key=lambda r: (r.order, r.case)), 1):
+        lines.append(
+            f"| {n} | {row.case} | {row.expected} | {row.observed} | {row.answer} | {row.before_deadline} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _maybe_write(rows: list[Row]) -> None:
+    cases = {r.case for r in rows}
+    if not MATRIX_CASES or cases != set(MATRIX_CASES) or len(rows) != len(MATRIX_CASES):
+        return
+    text = _render(rows)
+    if not MATRIX_DOC.exists() or MATRIX_DOC.read_text(encoding="utf-8") != text:
+        MATRIX_DOC.write_text(text, encoding="utf-8")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Workers hand their rows to the controller; the controller (or a plain run) writes the doc."""
+    config = session.config
+    failed = session.testsfailed > 0
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["fault_matrix_rows"] = json.dumps(
+            {"failed": failed, "rows": [asdict(r) for r in ROWS]}
+        )
+        return
+    if not failed and not getattr(config, "_fault_matrix_failed", False):
+        _maybe_write(ROWS + getattr(config, "_fault_matrix_rows", []))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    data = json.loads(getattr(node, "workeroutput", {}).get("fault_matrix_rows", "null") or "null")
+    if not data:
+        return
+    config = node.config
+    if data["failed"] or error:
+        config._fault_matrix_failed = True
+    rows = getattr(config, "_fault_matrix_rows", [])
+    rows.extend(Row(**r) for r in data["rows"])
+    config._fault_matrix_rows = rows
+
+
+def sdk_env() -> None:
+    """Use the Lambda runtime's old SDK (as `make test` does) when it is installed."""
+    sdk = Path(REPO) / ".sdk" / "lambda-runtime"
+    if "CONNECT_EMAIL_ALIAS_SDK_PATH" not in os.environ and sdk.exists():
+        os.environ["CONNECT_EMAIL_ALIAS_SDK_PATH"] = str(sdk)
+
+
+sdk_env()
