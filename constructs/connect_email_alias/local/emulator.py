@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
 from .faults import LOCKING_OPERATIONS, DropFault, ErrorFault, Faults, PlainStatusFault, PlannedFault
+from .serving import BackgroundServer
 from .state import ConnectError, ConnectState, EmailAddress, conflict, invalid_parameter
 
 if TYPE_CHECKING:
@@ -100,8 +101,7 @@ class ConnectEmulator:
         self._state = ConnectState(region, account)
         self._host = host
         self._port = port
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: BackgroundServer | None = None
         self._calls: list[CallRecord] = []
         self._calls_lock = threading.Lock()
         if seed is not None:
@@ -116,25 +116,15 @@ class ConnectEmulator:
     # -- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> ConnectEmulator:
-        if self._server is not None:
+        if self._serving is not None:
             return self
-        server = ThreadingHTTPServer((self._host, self._port), _handler_for(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._serving = BackgroundServer(ThreadingHTTPServer((self._host, self._port), _handler_for(self)))
         return self
 
     def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        serving, self._serving = self._serving, None
+        if serving is not None:
+            serving.stop()
 
     def __enter__(self) -> ConnectEmulator:
         return self.start()
@@ -144,9 +134,9 @@ class ConnectEmulator:
 
     @property
     def endpoint_url(self) -> str:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("the emulator is not running; call start()")
-        host, port = self._server.server_address[:2]
+        host, port = self._serving.address
         return f"http://{host!s}:{port}"
 
     def env(self) -> dict[str, str]:

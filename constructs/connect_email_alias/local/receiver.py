@@ -25,6 +25,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import trustme
 
+from .serving import BackgroundServer
+
 _PATH_PREFIX = "/cloudformation-custom-resource-response/"
 MAX_BODY_BYTES = 4096
 MAX_PHYSICAL_ID_BYTES = 1024
@@ -131,15 +133,14 @@ class ResponseReceiver:
         self._expected: dict[str, Expectation] = {}
         self._refuse = 0
         self._fail: list[int] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: BackgroundServer | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._ca_bundle: Path | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> ResponseReceiver:
-        if self._server is not None:
+        if self._serving is not None:
             return self
         ca = trustme.CA()
         cert = ca.issue_cert(self._host, "localhost")
@@ -148,22 +149,13 @@ class ResponseReceiver:
         ca.cert_pem.write_to_path(str(self._ca_bundle))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         cert.configure_cert(context)
-        server = _TLSServer((self._host, self._port), _handler_for(self), context)
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._serving = BackgroundServer(_TLSServer((self._host, self._port), _handler_for(self), context))
         return self
 
     def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        serving, self._serving = self._serving, None
+        if serving is not None:
+            serving.stop()
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -183,9 +175,9 @@ class ResponseReceiver:
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("the receiver is not running; call start()")
-        host, port = self._server.server_address[:2]
+        host, port = self._serving.address
         return f"https://{host!s}:{port}"
 
     @property

@@ -262,7 +262,7 @@ class StackSource:
             function_name=name,
             arn=f"arn:{env.partition}:lambda:{env.region}:{env.account}:function:{name}",
             # Absolute: the function's process runs with its code folder as working directory.
-            asset_dir=self._asset_dir(logical_id, resource).resolve(),
+            asset_dir=self._asset_dir(logical_id, resource).absolute(),
             handler=str(props.get("Handler") or "index.handler"),
             environment=environment,
             timeout_s=float(props.get("Timeout") or 3),
