@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,7 +24,6 @@ __all__ = ["demo_stack", "emulator", "player", "receiver"]
 NAMES = {SUPPORT: "support@", HELP: "help@", CARE: "customercare@", SALES: "sales@", INFO: "info@"}
 MATRIX_DOC = REPO / "docs" / "fault-matrix.md"
 LOGS: list[str] = []
-SECRETS: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -117,10 +117,23 @@ def track(player, receiver) -> Iterator[list[EventResult]]:
     """Every EventResult a test appends is checked for a valid single answer and its logs are kept."""
     results: list[EventResult] = []
     yield results
-    SECRETS.add(receiver.url_secret)
     for result in results:
         LOGS.append(result.logs)
+        assert leaks(result.logs, receiver.url_secret) == [], result.logs
     assert receiver.violations() == []
+
+
+_CREDENTIAL = re.compile(r"\b(?:AKIA|ASIA|AKID)[A-Z0-9]{12,}|aws_secret_access_key|X-Amz-Signature", re.I)
+_DUMMY = ("local-lambda-secret-not-a-credential", "local-lambda-session", "local-emulator-secret")
+
+
+def leaks(logs: str, url_secret: str) -> list[str]:
+    """What the function's logs must never hold: the ResponseURL's signature, credential-shaped strings
+    (the player's dummy keys included), address strings."""
+    found = [s for s in (url_secret, *_DUMMY) if s in logs]
+    found += [m.group(0) for m in _CREDENTIAL.finditer(logs)]
+    found += re.findall(r"[\w.+-]+@example\.com", logs)
+    return found
 
 
 def record(case: str, expected: str, observed: str, result: EventResult) -> None:
