@@ -51,7 +51,8 @@ def header(quick: bool, elapsed_s: float) -> list[str]:
         "",
         f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}, commit {git}, "
         f"whole run {elapsed_s / 60:.1f} min",
-        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs",
+        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs, load average at the end "
+        f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min; other work shares the CPUs)",
         f"- Python {platform.python_version()}, node {_version(['node', '--version'])}, "
         f"aws-cdk-lib {importlib.metadata.version('aws-cdk-lib')}",
         f"- botocore: {importlib.metadata.version('botocore')} (dev venv, synth and in-process benchmarks), "

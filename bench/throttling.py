@@ -158,7 +158,7 @@ def run(quick: bool = False) -> Result:
         + ", ".join(f"{op} {count}" for op, count in ok.items() if count)
         + f". Each Create makes 2 reads and 1 write, so DescribeEmailAddress (2N calls) sets the bound "
         f"(the issue's N/R = {n / rate:.0f} s counts only the writes; against it the total is "
-        f"{total / (n / rate):.2f}x, which no client can reach while every Create must read twice)."
+        f"{total / (n / rate):.2f}x, whose floor is {(2 * n - burst) / n:.2f}x as every Create reads twice)."
     )
     result.details.append(
         "Client side (the port's per-attempt log): "
