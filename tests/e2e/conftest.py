@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
+import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -50,14 +54,39 @@ def player(emulator: ConnectEmulator, receiver: ResponseReceiver) -> Iterator[Cl
         yield cfn
 
 
+@pytest.fixture(scope="session")
+def shared_demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., StackSource]:
+    """Like `demo_stack`, but each context is synthesised once per test session across xdist workers
+    (a file lock in the session's shared temporary folder): synth is the suite's main cost."""
+    root = tmp_path_factory.getbasetemp().parent / "e2e-cdk-out"
+    root.mkdir(exist_ok=True)
+    cache: dict[str, StackSource] = {}
+
+    def get(**context: str) -> StackSource:
+        key = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()[:16]
+        if key not in cache:
+            outdir = root / key
+            with open(root / f"{key}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not (outdir / "manifest.json").exists():
+                    shutil.rmtree(outdir, ignore_errors=True)
+                    partial = tmp_path_factory.mktemp("cdk.out")
+                    synth_app(partial, **context)
+                    shutil.move(partial, outdir)
+            cache[key] = CloudAssembly(outdir).stack(DEMO_STACK)
+        return cache[key]
+
+    return get
+
+
 @pytest.fixture
 def e2e(
     player: CloudFormationPlayer,
     emulator: ConnectEmulator,
     receiver: ResponseReceiver,
-    demo_stack: Callable[..., StackSource],
+    shared_demo_stack: Callable[..., StackSource],
 ) -> Iterator[E2E]:
     """Plays the demo stack and checks every answer (one per request, valid, before the deadline)."""
-    bed = E2E(player, emulator, receiver, demo_stack)
+    bed = E2E(player, emulator, receiver, shared_demo_stack)
     yield bed
     assert receiver.violations() == []

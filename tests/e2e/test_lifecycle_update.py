@@ -142,6 +142,25 @@ def test_failed_swap_restores_the_old_pair_and_rollback_converges(e2e):
     assert e2e.held_id() == pair_id(SUPPORT, HELP)
 
 
+def test_swap_to_a_primary_with_an_alias_we_do_not_own_changes_nothing(e2e):
+    """sales@ already forwards from info@: the swap is refused before anything is removed (the old pair stays,
+    info@ stays), FAILED names info@ with the old PhysicalResourceId, and the rollback Update has nothing to
+    do."""
+    e2e.deploy()
+
+    report = e2e.deploy(emailAddressId=SALES)
+
+    assert report.status == "UPDATE_ROLLBACK_COMPLETE", report
+    failed, rollback = (s.result for s in report.steps)
+    assert failed.status == "FAILED" and failed.physical_resource_id == pair_id(SUPPORT, HELP)
+    assert INFO in failed.reason and "already has alias" in failed.reason, failed.reason
+    assert mutating(e2e.calls(failed)) == []
+    assert rollback.ok and rollback.physical_resource_id == pair_id(SUPPORT, HELP)
+    assert mutating(e2e.calls(rollback)) == []
+    assert e2e.state() == {**SEED, SUPPORT: HELP}
+    assert e2e.held_id() == pair_id(SUPPORT, HELP)
+
+
 def _rollback_after_interrupted_swap(e2e):
     """CloudFormation's rollback Update after the swap help@ → customercare@ timed out (answered FAILED with
     the old ID): ResourceProperties = old, OldResourceProperties = attempted, PhysicalResourceId = old."""
