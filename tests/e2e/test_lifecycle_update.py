@@ -88,6 +88,26 @@ def test_swap_primary_moves_the_alias(e2e):
     assert e2e.state() == {**SEED, CARE: HELP}
 
 
+def test_swap_reversing_the_pair_and_its_cleanup(e2e):
+    """support@ ← help@ becomes help@ ← support@: the old primary turns alias. The cleanup Delete of the old
+    ID finds support@ with no alias of its own and leaves the reversed pair alone; destroy then removes it."""
+    e2e.deploy()
+
+    report = e2e.deploy(emailAddressId=HELP, aliasEmailAddressId=SUPPORT)
+
+    assert report.status == "UPDATE_COMPLETE", report
+    update, cleanup = (s.result for s in report.steps)
+    assert update.physical_resource_id == pair_id(HELP, SUPPORT)
+    assert ops(mutating(e2e.calls(update))) == [
+        ("DisassociateEmailAddressAlias", SUPPORT, HELP),
+        ("AssociateEmailAddressAlias", HELP, SUPPORT),
+    ]
+    assert cleanup.ok and mutating(e2e.calls(cleanup)) == []
+    assert e2e.state() == {**SEED, HELP: SUPPORT}
+    assert e2e.destroy().ok
+    assert e2e.state() == SEED
+
+
 def test_swap_instance_moves_the_pair_to_the_other_instance(e2e):
     """The seed has one instance; a second one is made out of band (the emulator's API, not the seed file)."""
     e2e.emulator.create_instance(INSTANCE_2)
