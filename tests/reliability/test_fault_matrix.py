@@ -143,10 +143,15 @@ def test_timeout_mid_swap_then_rollback_restores_the_old_pair(bed: Bed):
     bed.emulator.faults.latency(DISASSOCIATE, 3.5)
     bed.emulator.faults.latency(ASSOCIATE, 9.0)
     result = bed.swap(CARE, timeout_s=10)
-    assert_failed_with_old_id(bed, result, "ran out of time")
-    assert result.timed_out or result.answered_before_deadline
+    # Which of the two answers wins depends on scheduling: crhelper's timer or the call's read timeout.
+    assert_failed_with_old_id(bed, result)
+    reason = result.reason or ""
+    assert "ran out of time" in reason or ("ReadTimeoutError" in reason and "OutOfTime" in reason), reason
     mid = bed.state()
-    record("timeout mid-swap (associate hangs 9 s, 10 s deadline)", pairs_text(SEEDED), pairs_text(mid), result)
+    record("timeout mid-swap (associate hangs 9 s, 10 s deadline)", pairs_text(SEEDED), pairs_text(mid), result,
+           "FAILED pair(support@, help@): either `The function ran out of time before Connect answered; ...` or "
+           "`AssociateEmailAddressAlias ... kept failing (ReadTimeoutError) ... Restoring the old pair ... also "
+           "failed: OutOfTime.`")
     assert mid == SEEDED, "the old pair was removed and the new one not yet made"
     bed.wait_for_call(ASSOCIATE, 1)  # the in-flight associate lands late
     late = bed.state()
