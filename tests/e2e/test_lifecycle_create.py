@@ -12,6 +12,7 @@ from tests.e2e.support import (
     E2E,
     MISSING_ADDRESS,
     MISSING_INSTANCE,
+    address_arn,
     mutating,
     ops,
     pair_id,
@@ -62,6 +63,24 @@ def test_create_associates_and_returns_all_attributes(e2e):
     assert ops(mutating(calls)) == [("AssociateEmailAddressAlias", SUPPORT, HELP)]
     assert len(calls) <= 3
     assert len(mutating(calls)[0].client_token or "") == 64
+
+
+def test_create_from_arns_records_the_same_pair_as_from_ids(e2e):
+    """Instance, primary and alias given as ARNs: the same PhysicalResourceId and attributes as plain IDs,
+    so a later switch between the two forms is not a replacement."""
+    report = e2e.deploy(
+        instanceId=f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}",
+        emailAddressId=address_arn(SUPPORT),
+        aliasEmailAddressId=address_arn(HELP),
+    )
+
+    assert report.status == "CREATE_COMPLETE", report
+    result = report.steps[0].result
+    assert result.event["ResourceProperties"]["InstanceId"].startswith("arn:aws:connect:")
+    assert result.physical_resource_id == pair_id(SUPPORT, HELP)
+    assert (result.data["InstanceId"], result.data["EmailAddressId"]) == (INSTANCE, SUPPORT)
+    assert ops(mutating(e2e.calls(result))) == [("AssociateEmailAddressAlias", SUPPORT, HELP)]
+    assert e2e.state() == {**SEED, SUPPORT: HELP}
 
 
 def test_create_adopts_a_pair_that_already_exists(e2e):

@@ -239,3 +239,21 @@ def test_cleanup_delete_of_the_old_id_never_removes_the_new_pair(e2e):
     for result in (cleanup, again, late):
         assert result.ok and mutating(e2e.calls(result)) == []
     assert e2e.state() == {**SEED, CARE: HELP}
+
+
+def test_update_to_invalid_properties_fails_with_the_old_id_and_rollback_ignores_them(e2e):
+    """A hand-written template can update to what the construct refuses (alias == primary): FAILED before any
+    call, with the old PhysicalResourceId; CloudFormation's rollback Update then carries those properties as
+    OldResourceProperties, which were never created and must not be acted on."""
+    e2e.deploy()
+    valid, invalid, held = properties(SUPPORT, HELP), properties(SUPPORT, SUPPORT), pair_id(SUPPORT, HELP)
+
+    failed = e2e.send("Update", invalid, physical_id=held, old_props=valid)
+    rollback = e2e.send("Update", valid, physical_id=held, old_props=invalid)
+
+    assert failed.status == "FAILED" and failed.physical_resource_id == held
+    assert "own alias" in failed.reason, failed.reason
+    assert e2e.calls(failed) == []
+    assert rollback.ok and rollback.physical_resource_id == held
+    assert mutating(e2e.calls(rollback)) == []
+    assert e2e.state() == {**SEED, SUPPORT: HELP}
