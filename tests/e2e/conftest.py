@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 
@@ -58,7 +59,10 @@ def player(emulator: ConnectEmulator, receiver: ResponseReceiver) -> Iterator[Cl
 def shared_demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., StackSource]:
     """Like `demo_stack`, but each context is synthesised once per test session across xdist workers
     (a file lock in the session's shared temporary folder): synth is the suite's main cost."""
-    root = tmp_path_factory.getbasetemp().parent / "e2e-cdk-out"
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's basetemp is a folder of this session's; without it, the parent would be shared
+    # by every past session, and a stale cdk.out would hide changes to the code.
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "e2e-cdk-out"
     root.mkdir(exist_ok=True)
     cache: dict[str, StackSource] = {}
 
