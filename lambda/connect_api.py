@@ -325,8 +325,9 @@ class ConnectApi:
                 "stack operation later, or raise the function's timeout."
             )
         else:
-            detail = f": {_mask(err.message)}" if err.message else ""
-            reason = f"Connect rejected {action} on {target} ({err.code}{detail}): check IDs and instance."
+            # Connect's own words last: if the reason must be cut, they go before the advice does.
+            detail = f" Connect said: {_mask(err.message)}" if err.message else ""
+            reason = f"Connect rejected {action} on {target} ({err.code}): check IDs and instance.{detail}"
         return PortError(reason, code=err.code, maybe_changed=maybe_changed)
 
     def _log(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from properties import Pair, clip, mint_physical_id
+from properties import REASON_MAX, Pair, clip, mint_physical_id
 
 
 @dataclass(frozen=True)
@@ -213,9 +213,11 @@ def _restored(reason: str, recorded: Pair | None, removed: list[Pair], port: Con
     try:
         port.associate(recorded, "update-restore")
     except PortError as err:
-        alias = _short(recorded.alias_id)
-        return f"{clip(reason, 150)} Restoring the old pair (alias {alias}) also failed: {err.code}."
-    return f"{clip(reason, 190)} The old pair was restored."
+        outcome = f" Restoring the old pair also failed: {err.code}; CloudFormation's rollback re-creates it."
+    else:
+        outcome = " The old pair was restored."
+    # The outcome is what the operator acts on: cut the cause, never the outcome.
+    return clip(reason, REASON_MAX - len(outcome)) + outcome
 
 
 def delete(recorded: Pair | None, port: ConnectPort) -> None:

@@ -140,6 +140,20 @@ def test_update_failed_restore_says_it_failed():
     assert "Restoring the old pair" in err.reason and "also failed: ThrottlingException" in err.reason
 
 
+def test_a_long_cause_is_cut_but_the_restore_outcome_is_kept():
+    long_cause = "AssociateEmailAddressAlias on " + "x" * 230 + " kept failing: retry the stack operation."
+    for restore_fault, outcome in [
+        (None, "The old pair was restored."),
+        (PortError("second", code="ConnectionClosedError"), "CloudFormation's rollback re-creates it."),
+    ]:
+        c = FakeConnect(aliases={HELP: SUPPORT})
+        c.faults[("associate", CARE)] = PortError(long_cause, code="InternalServiceException")
+        if restore_fault is not None:
+            c.faults[("associate", HELP)] = restore_fault
+        err = fails(update, pair(SUPPORT, CARE), P_A, P_A, c)
+        assert err.reason.endswith(outcome) and len(err.reason) <= 256
+
+
 def test_update_doomed_swap_changes_nothing():
     # New primary sales@ has info@ which we do not own: refuse before removing the old pair.
     c = FakeConnect(aliases={HELP: SUPPORT, INFO: SALES})
