@@ -10,7 +10,6 @@ is what the first event waits for. Each run is a fresh `python -S -E -B` with `s
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ import time
 from pathlib import Path
 
 from common import DEFAULT_SDK, SDK_ENV, Figure, Result, median, prepare_environment
+from connect_email_alias.local.lambda_runner import link_sdk
 
 REGION = "us-east-1"
 # The child: fix sys.path, import, build the client, report whether it knows the alias operation.
@@ -36,22 +36,6 @@ else:
 os.write(1, b"alias-ops" if hasattr(client, "associate_email_address_alias") else b"no-alias-ops")
 os._exit(0)
 """
-SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
-
-
-def _linked_site(target: Path) -> Path:
-    """A site with symlinks to this venv's (newer, full) boto3 & co, nothing else of site-packages."""
-    target.mkdir()
-    for name in SDK_MODULES:
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            continue
-        origin = Path(spec.origin)
-        source = origin.parent if origin.name == "__init__.py" else origin
-        (target / source.name).symlink_to(source, target_is_directory=source.is_dir())
-    return target
-
-
 def _tree_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
@@ -97,7 +81,7 @@ def run(quick: bool = False) -> Result:
         no_model = work / "asset-no-model"
         shutil.copytree(shipped, no_model)
         shutil.rmtree(no_model / "models")
-        full_sdk = _linked_site(work / "full-sdk")
+        full_sdk = link_sdk(work / "full-sdk")
         env = _env(str(work))
         contenders = {
             "shipped": (str(shipped), str(lambda_sdk), "handler"),

@@ -116,12 +116,12 @@ def sdk_site(explicit: str | Path | None = None, scratch: Path | None = None) ->
     configured = os.environ.get(SDK_PATH_ENV)
     if configured and Path(configured).is_dir():
         return Path(configured)
-    return _linked_sdk(scratch)
+    return link_sdk(Path(tempfile.mkdtemp(prefix="lambda-sdk-", dir=scratch)))
 
 
-def _linked_sdk(scratch: Path | None) -> Path:
-    """A folder with links to this interpreter's boto3 & co, and nothing else of site-packages."""
-    target = Path(tempfile.mkdtemp(prefix="lambda-sdk-", dir=scratch))
+def link_sdk(target: Path) -> Path:
+    """Fill `target` with links to this interpreter's boto3 & co, and nothing else of site-packages."""
+    target.mkdir(exist_ok=True)
     for name in SDK_MODULES:
         found = importlib.util.find_spec(name)
         if found is None or found.origin is None:
