@@ -21,10 +21,8 @@ if (_NODE_BIN / "node").exists() and not os.environ.get("PATH", "").startswith(s
 
 import aws_cdk as cdk  # noqa: E402  (after PATH: jsii starts node on import)
 
-INSTANCE = "00000000-0000-4000-8000-000000000001"
-SUPPORT = "11111111-1111-4111-8111-111111111111"
-HELP = "22222222-2222-4222-8222-222222222222"
-CARE = "33333333-3333-4333-8333-333333333333"
+from tests.seed_ids import INSTANCE  # noqa: E402
+
 ARN_HEAD = f"arn:aws:connect:eu-west-2:111122223333:instance/{INSTANCE}"
 
 

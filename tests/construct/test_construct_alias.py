@@ -13,7 +13,9 @@ from aws_cdk import aws_connect as connect
 from aws_cdk.assertions import Template
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias
 
-from .conftest import ARN_HEAD, CARE, HELP, INSTANCE, SUPPORT, resources_of
+from tests.seed_ids import CARE, HELP, INSTANCE, SUPPORT
+
+from .conftest import ARN_HEAD, resources_of
 
 
 @pytest.fixture(scope="module")

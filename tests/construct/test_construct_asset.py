@@ -15,7 +15,9 @@ from aws_cdk.assertions import Template
 from connect_email_alias import EmailAddressAlias, stage_function_code
 from connect_email_alias.asset import MODEL_PATH, OPERATIONS, asset_files, content_hash
 
-from .conftest import HELP, INSTANCE, REPO, SUPPORT, resources_of
+from tests.seed_ids import HELP, INSTANCE, SUPPORT
+
+from .conftest import REPO, resources_of
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -11,7 +11,9 @@ from aws_cdk import aws_connect as connect
 from aws_cdk.assertions import Match, Template
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias, EmailAddressAliasProvider
 
-from .conftest import ARN_HEAD, HELP, INSTANCE, SUPPORT, resources_of
+from tests.seed_ids import HELP, INSTANCE, SUPPORT
+
+from .conftest import ARN_HEAD, resources_of
 
 ACTIONS = [
     "connect:AssociateEmailAddressAlias",

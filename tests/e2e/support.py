@@ -24,7 +24,8 @@ from connect_email_alias.local import (
 from connect_email_alias.local.player import RequestType
 from connect_email_alias.local.template import CustomResourceSpec, Resolver
 
-from tests.assembly import DEMO_STACK, INSTANCE
+from tests.assembly import DEMO_STACK
+from tests.seed_ids import INSTANCE
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.assembly import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 from tests.e2e.support import (
     ATTRIBUTES,
     E2E,
@@ -18,6 +17,7 @@ from tests.e2e.support import (
     pair_id,
     properties,
 )
+from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
 SEED = {SALES: INFO}
 LOGICAL_PREFIX = "ConnectEmailAliasDemo_Alias"

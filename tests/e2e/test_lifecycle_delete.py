@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.assembly import CARE, DEMO_STACK, HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.assembly import DEMO_STACK
 from tests.e2e.support import mutating, ops, pair_id, properties
+from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
 SEED = {SALES: INFO}
 

@@ -4,8 +4,8 @@ from whatever an interrupted attempt left behind."""
 
 from __future__ import annotations
 
-from tests.assembly import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 from tests.e2e.support import ATTRIBUTES, address_arn, mutating, ops, pair_id, properties
+from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
 SEED = {SALES: INFO}
 # A second instance the seed lacks; created out of band for the instance swap.

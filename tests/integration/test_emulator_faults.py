@@ -6,7 +6,8 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError, HTTPClientError
-from integration_ids import HELP, INFO, INSTANCE, SALES, SUPPORT
+
+from tests.seed_ids import HELP, INFO, INSTANCE, SALES, SUPPORT
 
 
 def describe(client, address=SALES):

@@ -12,7 +12,8 @@ import boto3
 import pytest
 from botocore.config import Config
 from connect_email_alias.local import DEFAULT_SEED, ConnectEmulator
-from integration_ids import HELP, INFO, INSTANCE, SALES, SUPPORT
+
+from tests.seed_ids import HELP, INFO, INSTANCE, SALES, SUPPORT
 
 
 def plain_client(endpoint: str):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from integration_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+
+from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
 
 def associate(client, primary, alias, instance=INSTANCE, **kwargs):

@@ -16,7 +16,8 @@ from connect_email_alias.local import (
     ResponseReceiver,
 )
 
-from tests.assembly import DEMO_STACK, INSTANCE
+from tests.assembly import DEMO_STACK
+from tests.seed_ids import INSTANCE
 
 MUTATING = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias")
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from connect_email_alias.local import EventResult
 
-from tests.assembly import CARE, DEMO_STACK, HELP, INFO, REPO, SALES, SUPPORT
+from tests.assembly import DEMO_STACK, REPO
 from tests.e2e.conftest import demo_stack, emulator, player, receiver
 from tests.reliability.bed import Bed
+from tests.seed_ids import CARE, HELP, INFO, SALES, SUPPORT
 
 __all__ = ["demo_stack", "emulator", "player", "receiver"]
 

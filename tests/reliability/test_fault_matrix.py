@@ -12,9 +12,10 @@ import time
 import pytest
 from connect_email_alias.local import StackSource
 
-from tests.assembly import CARE, DEMO_STACK, HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.assembly import DEMO_STACK
 from tests.reliability.bed import Bed, props
 from tests.reliability.conftest import pairs_text, record
+from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
 pytestmark = pytest.mark.slow
 

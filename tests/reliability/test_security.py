@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from connect_email_alias.local import CloudAssembly
 
-from tests.assembly import INSTANCE, synth_app
+from tests.assembly import synth_app
+from tests.seed_ids import INSTANCE
 
 CONNECT_ACTIONS = {
     "connect:AssociateEmailAddressAlias",

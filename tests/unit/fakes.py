@@ -8,20 +8,8 @@ from dataclasses import dataclass, field
 from lifecycle import Address, InstanceNotFound, PortError
 from properties import Pair
 
-REGION = "us-east-1"
-INSTANCE = "00000000-0000-4000-8000-000000000001"
-SUPPORT = "11111111-1111-4111-8111-111111111111"
-HELP = "22222222-2222-4222-8222-222222222222"
-CARE = "33333333-3333-4333-8333-333333333333"
-SALES = "44444444-4444-4444-8444-444444444444"
-INFO = "55555555-5555-4555-8555-555555555555"
-EMAILS = {
-    SUPPORT: "support@example.com",
-    HELP: "help@example.com",
-    CARE: "customercare@example.com",
-    SALES: "sales@example.com",
-    INFO: "info@example.com",
-}
+from tests.seed_ids import EMAILS, INFO, INSTANCE, REGION, SALES
+
 MUTATING = ("associate", "disassociate")
 
 

@@ -15,7 +15,9 @@ from botocore.stub import Stubber
 from connect_api import ConnectApi, RetryPolicy, TokenSeed, client_token
 from lifecycle import Address, InstanceNotFound, PortError
 
-from .fakes import HELP, INSTANCE, SALES, SUPPORT, pair
+from tests.seed_ids import HELP, INSTANCE, SALES, SUPPORT
+
+from .fakes import pair
 
 SEED = TokenSeed("arn:aws:cloudformation:us-east-1:123456789012:stack/s/1", "Alias", "req-1")
 P_A = pair(SUPPORT, HELP)

@@ -18,7 +18,9 @@ from cfn_response import Responder
 from lifecycle import PortError
 from properties import mint_physical_id, parse_physical_id
 
-from .fakes import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT, FakeConnect, pair
+from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+
+from .fakes import FakeConnect, pair
 
 SECRET = "X-Amz-Signature=deadbeefSECRET"
 STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/demo/0f0f0f0f-aaaa-bbbb-cccc-123456789012"

@@ -6,7 +6,9 @@ import pytest
 from lifecycle import LifecycleError, PortError, create, delete, update
 from properties import mint_physical_id
 
-from .fakes import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT, FakeConnect, pair
+from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+
+from .fakes import FakeConnect, pair
 
 P_A = pair(SUPPORT, HELP)
 

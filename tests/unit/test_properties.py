@@ -14,7 +14,7 @@ from properties import (
     parse_properties,
 )
 
-from .fakes import HELP, INSTANCE, SUPPORT
+from tests.seed_ids import HELP, INSTANCE, SUPPORT
 
 ARN_BASE = f"arn:aws:connect:eu-west-2:123456789012:instance/{INSTANCE}"
 
