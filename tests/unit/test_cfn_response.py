@@ -38,7 +38,7 @@ def scripted(outcomes: list[Any], clock: Clock, cost_ms: int = 0):
 
     def opener(url: str, data: bytes, timeout: float, ssl_verify: Any) -> int:
         seen.append((url, data, timeout))
-        clock.remaining -= cost_ms
+        clock.remaining -= min(cost_ms, int(timeout * 1000))  # a socket gives up at its timeout
         outcome = outcomes.pop(0) if outcomes else outcomes_default
         if isinstance(outcome, BaseException):
             raise outcome
