@@ -326,7 +326,7 @@ class ConnectApi:
             )
         else:
             # Connect's own words last: if the reason must be cut, they go before the advice does.
-            detail = f" Connect said: {_mask(err.message)}" if err.message else ""
+            detail = f" Connect said: {_mask(err.message).rstrip('.')}." if err.message else ""
             reason = f"Connect rejected {action} on {target} ({err.code}): check IDs and instance.{detail}"
         return PortError(reason, code=err.code, maybe_changed=maybe_changed)
 

@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """The reliability bed: app.py's demo stack deployed by the player, plus CloudFormation-shaped events
 for the fault cases (low-level `event`/`invoke`, so a case can shorten the function's deadline)."""
 
@@ -68,7 +67,9 @@ class Bed:
     ) -> EventResult:
         """Deliver one event to the demo stack's function and check the single, valid, timely answer."""
         if event is None:
-            event = self.event(request_type, properties, physical_id=physical_id, old=old, request_id=request_id)
+            event = self.event(
+                request_type, properties, physical_id=physical_id, old=old, request_id=request_id
+            )
         result = self.player.invoke(event, self.held.spec.function, timeout_s=timeout_s)
         self.track.append(result)
         assert result.answered_before_deadline, result

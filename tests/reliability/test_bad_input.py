@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Bad-input matrix: malformed ResourceProperties played as the FIRST event (Create) through the real
 function. Each must answer FAILED before the deadline with a short reason naming the property and the fix,
 make no mutating call and leave Connect as it was. `raw` cases put non-string JSON values in the event
@@ -39,35 +38,106 @@ CASES = [
     ("InstanceId missing", good(InstanceId=_DROP), False, "InstanceId"),
     ("EmailAddressId missing", good(EmailAddressId=_DROP), False, "EmailAddressId"),
     ("AliasConfiguration missing", good(AliasConfiguration=_DROP), False, "AliasConfiguration"),
-    ("AliasConfiguration empty object", good(AliasConfiguration={}), False, "AliasConfiguration.EmailAddressId"),
+    (
+        "AliasConfiguration empty object",
+        good(AliasConfiguration={}),
+        False,
+        "AliasConfiguration.EmailAddressId",
+    ),
     ("InstanceId empty", good(InstanceId=""), False, "InstanceId"),
-    ("alias id empty", good(AliasConfiguration={"EmailAddressId": ""}), False, "AliasConfiguration.EmailAddressId"),
+    (
+        "alias id empty",
+        good(AliasConfiguration={"EmailAddressId": ""}),
+        False,
+        "AliasConfiguration.EmailAddressId",
+    ),
     ("InstanceId null (raw)", good(InstanceId=None), True, "InstanceId"),
     ("InstanceId null (stringified to '')", good(InstanceId=None), False, "InstanceId"),
     ("InstanceId a number (raw)", good(InstanceId=12345), True, "InstanceId"),
     ("InstanceId a number (stringified: no such instance)", good(InstanceId=12345), False, "InstanceId"),
     ("EmailAddressId a boolean (raw)", good(EmailAddressId=True), True, "EmailAddressId"),
     ("EmailAddressId a list", good(EmailAddressId=[P]), False, "EmailAddressId"),
-    ("AliasConfiguration a list of objects", good(AliasConfiguration=[{"EmailAddressId": A}]), False, "AliasConfiguration"),
+    (
+        "AliasConfiguration a list of objects",
+        good(AliasConfiguration=[{"EmailAddressId": A}]),
+        False,
+        "AliasConfiguration",
+    ),
     ("AliasConfiguration a string", good(AliasConfiguration=A), False, "AliasConfiguration"),
-    ("alias id a nested object", good(AliasConfiguration={"EmailAddressId": {"Id": A}}), False, "AliasConfiguration.EmailAddressId"),
+    (
+        "alias id a nested object",
+        good(AliasConfiguration={"EmailAddressId": {"Id": A}}),
+        False,
+        "AliasConfiguration.EmailAddressId",
+    ),
     ("ResourceProperties a list (raw)", [good()], True, "ResourceProperties"),
     ("InstanceId 101 characters", good(InstanceId="a" * 101), False, "InstanceId"),
     ("EmailAddressId 501 characters", good(EmailAddressId="b" * 501), False, "EmailAddressId"),
-    ("alias ARN 800 characters", good(AliasConfiguration={"EmailAddressId": f"{ARN}/email-address/{'c' * 740}"}), False, "AliasConfiguration.EmailAddressId"),
-    ("InstanceId ARN without the instance id", good(InstanceId="arn:aws:connect:us-east-1:123456789012:instance"), False, "InstanceId"),
+    (
+        "alias ARN 800 characters",
+        good(AliasConfiguration={"EmailAddressId": f"{ARN}/email-address/{'c' * 740}"}),
+        False,
+        "AliasConfiguration.EmailAddressId",
+    ),
+    (
+        "InstanceId ARN without the instance id",
+        good(InstanceId="arn:aws:connect:us-east-1:123456789012:instance"),
+        False,
+        "InstanceId",
+    ),
     ("InstanceId is an email-address ARN", good(InstanceId=f"{ARN}/email-address/{P}"), False, "InstanceId"),
     ("EmailAddressId is an instance ARN", good(EmailAddressId=ARN), False, "EmailAddressId"),
-    ("EmailAddressId ARN of another instance", good(EmailAddressId=f"arn:aws:connect:us-east-1:123456789012:instance/{OTHER}/email-address/{P}"), False, "instance"),
-    ("ARNs in different partitions", good(InstanceId=ARN, EmailAddressId=f"arn:aws-cn:connect:us-east-1:123456789012:instance/{INST}/email-address/{P}"), False, "partitions"),
-    ("ARNs in different regions", good(InstanceId=ARN, EmailAddressId=f"arn:aws:connect:eu-west-2:123456789012:instance/{INST}/email-address/{P}"), False, "regions"),
-    ("ARN with a 5-digit account", good(InstanceId="arn:aws:connect:us-east-1:12345:instance/" + INST), False, "account"),
-    ("ARN of another service", good(InstanceId=f"arn:aws:s3:us-east-1:123456789012:instance/{INST}"), False, "InstanceId"),
+    (
+        "EmailAddressId ARN of another instance",
+        good(EmailAddressId=f"arn:aws:connect:us-east-1:123456789012:instance/{OTHER}/email-address/{P}"),
+        False,
+        "instance",
+    ),
+    (
+        "ARNs in different partitions",
+        good(
+            InstanceId=ARN,
+            EmailAddressId=f"arn:aws-cn:connect:us-east-1:123456789012:instance/{INST}/email-address/{P}",
+        ),
+        False,
+        "partitions",
+    ),
+    (
+        "ARNs in different regions",
+        good(
+            InstanceId=ARN,
+            EmailAddressId=f"arn:aws:connect:eu-west-2:123456789012:instance/{INST}/email-address/{P}",
+        ),
+        False,
+        "regions",
+    ),
+    (
+        "ARN with a 5-digit account",
+        good(InstanceId="arn:aws:connect:us-east-1:12345:instance/" + INST),
+        False,
+        "account",
+    ),
+    (
+        "ARN of another service",
+        good(InstanceId=f"arn:aws:s3:us-east-1:123456789012:instance/{INST}"),
+        False,
+        "InstanceId",
+    ),
     ("alias == primary", good(AliasConfiguration={"EmailAddressId": P}), False, "own alias"),
-    ("alias ARN == primary id", good(AliasConfiguration={"EmailAddressId": f"{ARN}/email-address/{P}"}), False, "own alias"),
+    (
+        "alias ARN == primary id",
+        good(AliasConfiguration={"EmailAddressId": f"{ARN}/email-address/{P}"}),
+        False,
+        "own alias",
+    ),
     ("unknown key (typo Alias)", {**good(), "Alias": A}, False, "Unknown property"),
     ("wrong case key instanceId", {**good(InstanceId=_DROP), "instanceId": INST}, False, "instanceId"),
-    ("unknown nested key", good(AliasConfiguration={"EmailAddressId": A, "Enabled": "true"}), False, "AliasConfiguration"),
+    (
+        "unknown nested key",
+        good(AliasConfiguration={"EmailAddressId": A, "Enabled": "true"}),
+        False,
+        "AliasConfiguration",
+    ),
     ("leading/trailing whitespace", good(EmailAddressId=f" {P} "), False, "whitespace"),
     ("zero-width space inside an ID", good(EmailAddressId=P[:8] + "\u200b" + P[8:]), False, "non-ASCII"),
     ("fullwidth digits (unicode lookalike)", good(EmailAddressId="\uff11" * 8 + P[8:]), False, "non-ASCII"),
@@ -78,8 +148,11 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def world(demo_stack) -> Iterator[tuple[CloudFormationPlayer, ConnectEmulator, ResponseReceiver, object]]:
-    with ConnectEmulator.from_seed() as emu, ResponseReceiver() as rcv, \
-            CloudFormationPlayer(rcv, connect_endpoint=emu.endpoint_url) as player:
+    with (
+        ConnectEmulator.from_seed() as emu,
+        ResponseReceiver() as rcv,
+        CloudFormationPlayer(rcv, connect_endpoint=emu.endpoint_url) as player,
+    ):
         source = demo_stack()
         (spec,) = source.custom_resources(Resolver(source.template, source.name, player.env))
         yield player, emu, rcv, spec
@@ -93,10 +166,15 @@ def test_bad_properties_fail_the_first_event_cleanly(world, case, properties, ra
     emu.clear_calls()
     event = player.event("Create", spec, good(), stack_name=DEMO_STACK)
     if raw:
-        event["ResourceProperties"] = properties if not isinstance(properties, dict) else {
-            **properties, "ServiceToken": spec.function.arn}
+        event["ResourceProperties"] = (
+            properties
+            if not isinstance(properties, dict)
+            else {**properties, "ServiceToken": spec.function.arn}
+        )
     else:
-        event = player.event("Create", spec, properties if isinstance(properties, dict) else {}, stack_name=DEMO_STACK)
+        event = player.event(
+            "Create", spec, properties if isinstance(properties, dict) else {}, stack_name=DEMO_STACK
+        )
     result = player.invoke(event, spec.function, timeout_s=15)
     LOGS.append(result.logs)
     assert result.status == "FAILED", (case, result.reason)
@@ -141,7 +219,9 @@ def test_parser_never_crashes_and_reasons_are_short(value):
         assert pair.primary_id != pair.alias_id
 
 
-ids = st.text(st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="/:"), min_size=1, max_size=60)
+ids = st.text(
+    st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="/:"), min_size=1, max_size=60
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -150,10 +230,17 @@ def test_plain_ids_and_arns_give_the_same_pair_and_a_parseable_id(instance, prim
     """An ID and its ARN are the same address; the PhysicalResourceId parses back to the pair."""
     if primary == alias or instance.startswith("arn") or primary.startswith("arn") or alias.startswith("arn"):
         return
-    plain = {"InstanceId": instance, "EmailAddressId": primary, "AliasConfiguration": {"EmailAddressId": alias}}
+    plain = {
+        "InstanceId": instance,
+        "EmailAddressId": primary,
+        "AliasConfiguration": {"EmailAddressId": alias},
+    }
     arn = f"arn:aws:connect:us-east-1:123456789012:instance/{instance}"
-    as_arns = {"InstanceId": arn, "EmailAddressId": f"{arn}/email-address/{primary}",
-               "AliasConfiguration": {"EmailAddressId": f"{arn}/email-address/{alias}"}}
+    as_arns = {
+        "InstanceId": arn,
+        "EmailAddressId": f"{arn}/email-address/{primary}",
+        "AliasConfiguration": {"EmailAddressId": f"{arn}/email-address/{alias}"},
+    }
     pair = parser.parse_properties(plain, "us-east-1")
     assert parser.parse_properties(as_arns, "eu-west-1") == pair
     assert parser.parse_physical_id(parser.mint_physical_id(pair)) == pair

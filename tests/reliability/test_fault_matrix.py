@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Fault matrix: the real function from app.py's cdk.out, played by the CloudFormation player against a
 misbehaving Connect emulator. Each case checks what a user cares about — the alias relations Connect ends
 with, the answer CloudFormation got (status, reason, PhysicalResourceId) and that it came before the
@@ -149,10 +148,15 @@ def test_timeout_mid_swap_then_rollback_restores_the_old_pair(bed: Bed):
     reason = result.reason or ""
     assert "ran out of time" in reason or ("ReadTimeoutError" in reason and "OutOfTime" in reason), reason
     mid = bed.state()
-    record("timeout mid-swap (associate hangs 9 s, 10 s deadline)", pairs_text(SEEDED), pairs_text(mid), result,
-           "FAILED pair(support@, help@): either `The function ran out of time before Connect answered; ...` or "
-           "`AssociateEmailAddressAlias ... kept failing (ReadTimeoutError) ... Restoring the old pair ... also "
-           "failed: OutOfTime.`")
+    record(
+        "timeout mid-swap (associate hangs 9 s, 10 s deadline)",
+        pairs_text(SEEDED),
+        pairs_text(mid),
+        result,
+        "FAILED pair(support@, help@): either `The function ran out of time before Connect answered; ...` or "
+        "`AssociateEmailAddressAlias ... kept failing (ReadTimeoutError) ... Restoring the old pair ... also "
+        "failed: OutOfTime.`",
+    )
     assert mid == SEEDED, "the old pair was removed and the new one not yet made"
     bed.wait_for_call(ASSOCIATE, 1)  # the in-flight associate lands late
     late = bed.state()
@@ -195,8 +199,11 @@ def test_failed_update_rolls_back_through_the_player(bed: Bed, demo_stack):
 def test_create_delivered_twice(player, emulator, receiver, track, demo_stack):
     """CloudFormation re-sends a Create: same answer, one association."""
     source = demo_stack()
-    (spec,) = source.custom_resources(__import__("connect_email_alias.local.template", fromlist=["Resolver"])
-                                       .Resolver(source.template, source.name, player.env))
+    (spec,) = source.custom_resources(
+        __import__("connect_email_alias.local.template", fromlist=["Resolver"]).Resolver(
+            source.template, source.name, player.env
+        )
+    )
     event = player.event("Create", spec, props(SUPPORT, HELP), stack_name=DEMO_STACK)
     first = player.invoke(event, spec.function)
     second = player.invoke(event, spec.function)
@@ -210,7 +217,9 @@ def test_create_delivered_twice(player, emulator, receiver, track, demo_stack):
 
 
 def test_swap_delivered_twice(bed: Bed):
-    event = bed.event("Update", props(SUPPORT, CARE), physical_id=bed.held.physical_id, old=bed.held.properties)
+    event = bed.event(
+        "Update", props(SUPPORT, CARE), physical_id=bed.held.physical_id, old=bed.held.properties
+    )
     first = bed.send("Update", {}, event=event)
     second = bed.send("Update", {}, event=event)
     check("swap Update delivered twice", bed, second, SWAPPED)
@@ -231,7 +240,9 @@ def test_delete_delivered_twice(bed: Bed):
 # -- two resources swapping with each other --------------------------------------------------------
 
 
-def test_two_resources_swap_aliases_with_each_other_concurrently(player, emulator, receiver, track, demo_stack):
+def test_two_resources_swap_aliases_with_each_other_concurrently(
+    player, emulator, receiver, track, demo_stack
+):
     """AliasA (support@ <- help@) and AliasB (sales@ <- info@, adopted) trade aliases in one stack update,
     both Updates in flight at once: each waits out the other's hold, no association is lost or doubled."""
     base = demo_stack()
@@ -255,8 +266,14 @@ def test_two_resources_swap_aliases_with_each_other_concurrently(player, emulato
 
     def update(name: str) -> None:
         h = held[name]
-        event = player.event("Update", h.spec, wanted[name], stack_name="TwoAliases",
-                             physical_resource_id=h.physical_id, old_properties=h.properties)
+        event = player.event(
+            "Update",
+            h.spec,
+            wanted[name],
+            stack_name="TwoAliases",
+            physical_resource_id=h.physical_id,
+            old_properties=h.properties,
+        )
         results[name] = player.invoke(event, h.spec.function, timeout_s=60)
 
     threads = [threading.Thread(target=update, args=(n,)) for n in wanted]
@@ -292,7 +309,9 @@ def test_response_url_refusing_then_5xx(bed: Bed):
 
 
 def _other(bed: Bed) -> str:
-    return bed.emulator.create_email_address(INSTANCE, "other@example.com", "66666666-6666-4666-8666-666666666666")
+    return bed.emulator.create_email_address(
+        INSTANCE, "other@example.com", "66666666-6666-4666-8666-666666666666"
+    )
 
 
 @pytest.mark.parametrize(
@@ -306,7 +325,7 @@ def _other(bed: Bed) -> str:
     ],
 )
 def test_out_of_band_change_before_delete(bed: Bed, change: str, expected):
-    """Delete of a pair someone already changed: SUCCESS, no mutating call, never touching what is not ours."""
+    """Delete of a pair someone changed: SUCCESS, no mutating call, never touching what is not ours."""
     _out_of_band(bed, change)
     result = bed.delete()
     check(f"Delete after out-of-band change: {change}", bed, result, expected)
@@ -337,8 +356,12 @@ def _out_of_band(bed: Bed, change: str) -> None:
     ("change", "expected", "ok", "words"),
     [
         ("alias removed by hand", SWAPPED, True, ()),
-        ("replaced by another alias", {SUPPORT: "66666666-6666-4666-8666-666666666666", **SEEDED}, False,
-         ("66666666-6666-4666-8666-666666666666",)),
+        (
+            "replaced by another alias",
+            {SUPPORT: "66666666-6666-4666-8666-666666666666", **SEEDED},
+            False,
+            ("66666666-6666-4666-8666-666666666666",),
+        ),
         ("alias address deleted", SWAPPED, True, ()),
         ("new alias address deleted", DEPLOYED, False, ("AliasConfiguration.EmailAddressId",)),
         ("primary address deleted", SEEDED, False, ("EmailAddressId",)),
@@ -377,14 +400,23 @@ def test_same_pair_update_recreates_a_pair_removed_by_hand(bed: Bed):
         ("Create where the primary already has another alias", (SALES, HELP), None, ("55555555",)),
         ("Create chaining onto a primary (alias has an alias)", (SUPPORT, SALES), None, ("alias",)),
         ("Create with an alias that is already an alias elsewhere", (SUPPORT, INFO), None, ("alias",)),
-        ("Create with AccessDenied on DescribeEmailAddress", (SUPPORT, HELP), "AccessDeniedException",
-         ("connect:DescribeEmailAddress",)),
-        ("Create with an address that does not exist", (SUPPORT, "77777777-7777-4777-8777-777777777777"), None,
-         ("AliasConfiguration.EmailAddressId",)),
+        (
+            "Create with AccessDenied on DescribeEmailAddress",
+            (SUPPORT, HELP),
+            "AccessDeniedException",
+            ("connect:DescribeEmailAddress",),
+        ),
+        (
+            "Create with an address that does not exist",
+            (SUPPORT, "77777777-7777-4777-8777-777777777777"),
+            None,
+            ("AliasConfiguration.EmailAddressId",),
+        ),
     ],
 )
-def test_create_refused_changes_nothing_and_rolls_back(player, emulator, receiver, track, demo_stack,
-                                                      case, pair, fault, words):
+def test_create_refused_changes_nothing_and_rolls_back(
+    player, emulator, receiver, track, demo_stack, case, pair, fault, words
+):
     """A Create that cannot be done: FAILED naming the cause, nothing changed; the rollback Delete acts on
     nothing (its PhysicalResourceId was not minted), so the seeded sales@ <- info@ survives."""
     source = demo_stack()
@@ -399,8 +431,9 @@ def test_create_refused_changes_nothing_and_rolls_back(player, emulator, receive
     assert result.status == "FAILED" and result.answered_before_deadline and result.responses == 1, result
     for word in words:
         assert word.lower() in (result.reason or "").lower(), result.reason
-    undo_event = player.event("Delete", spec, props(*pair), stack_name=DEMO_STACK,
-                              physical_resource_id=result.physical_resource_id)
+    undo_event = player.event(
+        "Delete", spec, props(*pair), stack_name=DEMO_STACK, physical_resource_id=result.physical_resource_id
+    )
     undo = player.invoke(undo_event, spec.function, timeout_s=30)
     track.append(undo)
     assert undo.ok and undo.answered_before_deadline

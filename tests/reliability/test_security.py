@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Security as tests on app.py's synthesised stacks: least-privilege IAM, no network exposure.
 (cdk-nag is clean: tests/construct/test_construct_lint.py; logs are scanned per test in conftest.track.)"""
 
@@ -18,8 +17,13 @@ CONNECT_ACTIONS = {
     "connect:DescribeEmailAddress",
     "connect:DisassociateEmailAddressAlias",
 }
-ALLOWED_TYPES = {"AWS::IAM::Role", "AWS::Lambda::Function", "AWS::Logs::LogGroup",
-                 "Custom::ConnectEmailAddressAlias", "AWS::CDK::Metadata"}
+ALLOWED_TYPES = {
+    "AWS::IAM::Role",
+    "AWS::Lambda::Function",
+    "AWS::Logs::LogGroup",
+    "Custom::ConnectEmailAddressAlias",
+    "AWS::CDK::Metadata",
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +43,13 @@ def test_role_has_only_the_three_connect_actions_on_instance_scoped_addresses(te
         props = role["Properties"]
         assert "ManagedPolicyArns" not in props and "PermissionsBoundary" not in props
         assert props["AssumeRolePolicyDocument"]["Statement"] == [
-            {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}]
+            {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}
+        ]
         (policy,) = props["Policies"]
         statements = policy["PolicyDocument"]["Statement"]
-        assert all(s["Effect"] == "Allow" and "NotAction" not in s and "NotResource" not in s for s in statements)
+        assert all(
+            s["Effect"] == "Allow" and "NotAction" not in s and "NotResource" not in s for s in statements
+        )
         logs = [s for s in statements if any(a.startswith("logs:") for a in s["Action"])]
         connect = [s for s in statements if any(a.startswith("connect:") for a in s["Action"])]
         assert len(logs) + len(connect) == len(statements) == 2, name
@@ -64,5 +71,5 @@ def test_function_has_no_network_exposure(templates):
                 props = resource["Properties"]
                 assert "VpcConfig" not in props and "Environment" not in props
         assert '"*"' not in json.dumps(
-            [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]).replace(
-            '"Principal": {"Service"', ""), "no public principal or wildcard resource"
+            [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+        ).replace('"Principal": {"Service"', ""), "no public principal or wildcard resource"
