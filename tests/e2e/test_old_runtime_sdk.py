@@ -1,0 +1,76 @@
+"""The function works on a Lambda runtime whose bundled botocore predates the alias operations.
+
+The player runs the function with only its code folder and the runtime's SDK on sys.path; `make setup`
+installs that SDK as botocore 1.40.50 (the operations arrived in 1.40.60). The cut-down Connect model in
+the asset is what makes the calls possible: without it the same SDK cannot make them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from connect_email_alias.local import CloudFormationPlayer
+from connect_email_alias.local.template import Environment, Resolver
+
+from tests.assembly import DEMO_STACK, REPO
+from tests.seed_ids import CARE, HELP, INSTANCE, SUPPORT
+
+OLD_SDK = Path(os.environ.get("CONNECT_EMAIL_ALIAS_SDK_PATH") or REPO / ".sdk" / "lambda-runtime")
+
+pytestmark = pytest.mark.skipif(not OLD_SDK.is_dir(), reason="the Lambda runtime SDK comes with `make setup`")
+
+
+def _in_sdk(code: str, *paths: Path) -> str:
+    """Run `code` with exactly `paths` and the standard library on sys.path, as the player does."""
+    setup = f"import sys; sys.path[:0] = {[str(p) for p in paths]!r}; "
+    result = subprocess.run(
+        [sys.executable, "-S", "-E", "-c", setup + code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout.strip()
+
+
+def test_the_runtime_sdk_is_older_than_the_alias_operations():
+    version = _in_sdk("import botocore; print(botocore.__version__)", OLD_SDK)
+    assert tuple(int(n) for n in version.split(".")) < (1, 40, 60)
+    has_op = (
+        "import botocore.session as s; print('AssociateEmailAddressAlias' in s.get_session()"
+        ".get_service_model('connect').operation_names)"
+    )
+    assert _in_sdk(has_op, OLD_SDK) == "False"
+
+
+def test_create_swap_delete_on_the_old_sdk(demo_stack, player, emulator, receiver):
+    assert player.runner.sdk_path.resolve() == OLD_SDK.resolve()
+    assert player.deploy(demo_stack()).ok
+    assert emulator.aliases(INSTANCE)[SUPPORT] == HELP
+    assert player.deploy(demo_stack(aliasEmailAddressId=CARE)).ok
+    assert emulator.aliases(INSTANCE)[SUPPORT] == CARE
+    assert player.destroy(DEMO_STACK).ok
+    assert SUPPORT not in emulator.aliases(INSTANCE)
+    assert receiver.violations() == []
+
+
+def test_without_the_shipped_model_the_old_sdk_cannot_associate(
+    demo_stack, player: CloudFormationPlayer, emulator, tmp_path
+):
+    stack = demo_stack()
+    (spec,) = stack.custom_resources(Resolver(stack.template, stack.name, Environment(), None))
+    bare = tmp_path / "code"
+    shutil.copytree(spec.function.asset_dir, bare, ignore=shutil.ignore_patterns("models"))
+    properties = {k: v for k, v in spec.raw_properties.items() if k != "ServiceToken"}
+    event = player.event("Create", spec, properties, stack_name=DEMO_STACK)
+    result = player.invoke(event, dataclasses.replace(spec.function, asset_dir=bare))
+    assert result.status == "FAILED" and result.answered_before_deadline
+    assert "Internal error (AttributeError)" in (result.reason or ""), result.reason
+    assert emulator.calls_to("AssociateEmailAddressAlias") == []
+    assert SUPPORT not in emulator.aliases(INSTANCE)
