@@ -15,6 +15,7 @@ from connect_email_alias.local import (
     ResponseReceiver,
 )
 
+from tests.answers import assert_one_timely_valid_answer
 from tests.assembly import DEMO_STACK
 from tests.seed_ids import INSTANCE
 
@@ -72,10 +73,7 @@ class Bed:
             )
         result = self.player.invoke(event, self.held.spec.function, timeout_s=timeout_s)
         self.track.append(result)
-        assert result.answered_before_deadline, result
-        assert result.responses == 1, result
-        assert result.validation_errors == (), result
-        assert result.reason is None or len(result.reason) <= 256
+        assert_one_timely_valid_answer(result)
         return result
 
     def event(
