@@ -214,12 +214,7 @@ class ConnectState:
                 instance_id, "AssociateEmailAddressAlias", client_token, request, idempotency=True
             ):
                 return
-            instance = self._instance(instance_id)
-            self._address(instance, primary_id)
-            self._address(instance, alias_id)
-            if primary_id == alias_id:
-                # CHOICE: never valid whatever the state, so InvalidRequest rather than a conflict.
-                raise invalid_request(f"Email address {primary_id} cannot be an alias of itself")
+            instance = self._pair_in(instance_id, primary_id, alias_id)
             current = instance.aliases.get(primary_id)
             # CHOICE: every state-dependent refusal is a 409 ResourceConflictException, including
             # re-associating a pair that already exists (the alias "cannot already be configured as an
@@ -262,11 +257,7 @@ class ConnectState:
                 instance_id, "DisassociateEmailAddressAlias", client_token, request, idempotency=False
             ):
                 return
-            instance = self._instance(instance_id)
-            self._address(instance, primary_id)
-            self._address(instance, alias_id)
-            if primary_id == alias_id:
-                raise invalid_request(f"Email address {primary_id} cannot be an alias of itself")
+            instance = self._pair_in(instance_id, primary_id, alias_id)
             if instance.aliases.get(primary_id) != alias_id:
                 # CHOICE: "The alias association must currently exist": a missing pair is a 404
                 # ResourceNotFoundException naming the pair (also when the primary has another alias).
@@ -276,6 +267,16 @@ class ConnectState:
             self._remember(instance_id, "DisassociateEmailAddressAlias", client_token, request, True)
 
     # -- helpers ---------------------------------------------------------------------------------
+
+    def _pair_in(self, instance_id: str, primary_id: str, alias_id: str) -> Instance:
+        """The instance, once both addresses exist in it and differ (checked before any state rule)."""
+        instance = self._instance(instance_id)
+        self._address(instance, primary_id)
+        self._address(instance, alias_id)
+        if primary_id == alias_id:
+            # CHOICE: never valid whatever the state, so InvalidRequest rather than a conflict.
+            raise invalid_request(f"Email address {primary_id} cannot be an alias of itself")
+        return instance
 
     def _instance(self, instance_id: str) -> Instance:
         instance = self._instances.get(instance_id)
