@@ -25,7 +25,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
-from lifecycle import Address, InstanceNotFound, PortError
+from lifecycle import Address, InstanceNotFound, PortError, chained_alias, taken_primary
 from properties import Pair, clip
 
 logger = logging.getLogger("connect_api")
@@ -235,19 +235,12 @@ class ConnectApi:
             return pair.alias_id not in primary.alias_ids
         if pair.alias_id in primary.alias_ids:
             return True
-        if primary.alias_ids:
-            raise PortError(
-                f"Primary {_short(pair.primary_id)} already has alias {_short(primary.alias_ids[0])}, which "
-                "this resource does not own: remove that alias first or choose another primary.",
-                code="ResourceConflictException",
-            )
-        alias = self.describe(pair.region, pair.instance_id, pair.alias_id)
-        if alias is not None and alias.alias_ids:
-            raise PortError(
-                f"Alias {_short(pair.alias_id)} has an alias of its own ({_short(alias.alias_ids[0])}); "
-                "Connect does not chain aliases: remove that alias first or choose another alias address.",
-                code="ResourceConflictException",
-            )
+        reason = taken_primary(pair, primary)
+        if reason is None:
+            alias = self.describe(pair.region, pair.instance_id, pair.alias_id)
+            reason = chained_alias(pair, alias) if alias is not None else None
+        if reason is not None:
+            raise PortError(reason, code="ResourceConflictException")
         return False
 
     def _unexplained_conflict(self, pair: Pair, associating: bool) -> str:

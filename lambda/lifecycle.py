@@ -140,20 +140,36 @@ def _require_alias(view: _View, pair: Pair) -> Address:
     return alias
 
 
+def taken_primary(pair: Pair, primary: Address) -> str | None:
+    """Why `pair` cannot be made: the primary already has another alias (which we never take over)."""
+    others = [a for a in primary.alias_ids if a != pair.alias_id]
+    if not others:
+        return None
+    return (
+        f"Primary {_short(pair.primary_id)} already has alias {_short(others[0])}, which this resource "
+        "does not own (one alias per address): remove that alias first or choose another primary."
+    )
+
+
+def chained_alias(pair: Pair, alias: Address) -> str | None:
+    """Why `pair` cannot be made: the alias has an alias of its own (Connect does not chain)."""
+    if not alias.alias_ids:
+        return None
+    return (
+        f"Alias {_short(pair.alias_id)} has an alias of its own ({_short(alias.alias_ids[0])}); Connect "
+        "does not chain aliases: remove that alias first or choose another alias address."
+    )
+
+
 def _check_can_associate(view: _View, pair: Pair, primary: Address) -> Address:
     """Refuse, before any change, what Connect would refuse or what would take over someone else's alias."""
-    others = [a for a in primary.alias_ids if a != pair.alias_id]
-    if others:
-        raise LifecycleError(
-            f"Primary {_short(pair.primary_id)} already has alias {_short(others[0])}, which this resource "
-            "does not own (one alias per address): remove that alias first or choose another primary."
-        )
+    reason = taken_primary(pair, primary)
+    if reason:
+        raise LifecycleError(reason)
     alias = _require_alias(view, pair)
-    if alias.alias_ids:
-        raise LifecycleError(
-            f"Alias {_short(pair.alias_id)} has an alias of its own ({_short(alias.alias_ids[0])}); Connect "
-            "does not chain aliases: remove that alias first or choose another alias address."
-        )
+    reason = chained_alias(pair, alias)
+    if reason:
+        raise LifecycleError(reason)
     return alias
 
 
