@@ -1,8 +1,27 @@
-"""AWS CDK construct for Amazon Connect email-address aliases (``Custom::ConnectEmailAddressAlias``)."""
+"""AWS CDK construct for Amazon Connect email-address aliases (``Custom::ConnectEmailAddressAlias``).
 
-from .alias import RESOURCE_TYPE, SERVICE_TIMEOUT, EmailAddressAlias
-from .asset import function_code, stage_function_code
-from .provider import EmailAddressAliasProvider
+The names below load on first use, so the offline stand-ins in ``connect_email_alias.local`` start
+without aws-cdk-lib (and the Node.js process its jsii runtime spawns).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .alias import RESOURCE_TYPE, SERVICE_TIMEOUT, EmailAddressAlias
+    from .asset import function_code, stage_function_code
+    from .provider import EmailAddressAliasProvider
+
+_HOME = {
+    "RESOURCE_TYPE": "alias",
+    "SERVICE_TIMEOUT": "alias",
+    "EmailAddressAlias": "alias",
+    "EmailAddressAliasProvider": "provider",
+    "function_code": "asset",
+    "stage_function_code": "asset",
+}
 
 __all__ = [
     "RESOURCE_TYPE",
@@ -12,3 +31,9 @@ __all__ = [
     "function_code",
     "stage_function_code",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)

@@ -1,0 +1,21 @@
+"""The offline stand-ins start without the CDK: no aws-cdk-lib import, so no Node.js process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_stand_ins_import_without_aws_cdk():
+    code = (
+        "import sys, connect_email_alias, connect_email_alias.local; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_construct_api_still_loads_from_the_package_root():
+    code = "from connect_email_alias import EmailAddressAlias, RESOURCE_TYPE; print(RESOURCE_TYPE)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "Custom::ConnectEmailAddressAlias"
