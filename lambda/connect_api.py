@@ -207,7 +207,7 @@ class ConnectApi:
                 return
             now = self._remaining_ms()
             lock_started = now if lock_started is None else lock_started
-            delay = self._delay(lock_round + 1)
+            delay = self._lock_delay(lock_round + 1)
             if lock_started - now + delay * 1000 > self._policy.lock_wait_ms or not self._time_for(delay):
                 raise PortError(self._unexplained_conflict(pair, associating), code=failure.code)
             self._sleep(delay)
@@ -300,6 +300,11 @@ class ConnectApi:
     def _delay(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]."""
         return self._rand() * min(self._policy.cap_s, self._policy.base_s * 2.0 ** (attempt - 1))
+
+    def _lock_delay(self, lock_round: int) -> float:
+        """Equal jitter: a lock is waited out in a few spaced tries, since each try costs three calls."""
+        step = min(self._policy.cap_s, self._policy.base_s * 2.0**lock_round)
+        return step / 2 + self._rand() * step / 2
 
     def _time_for(self, delay_s: float) -> bool:
         return self._remaining_ms() - delay_s * 1000 >= self._policy.reserve_ms
