@@ -22,21 +22,6 @@ from tests.assembly import DEMO_STACK, synth_app
 from tests.e2e.support import E2E
 
 
-@pytest.fixture(scope="session")
-def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., StackSource]:
-    """`demo_stack(aliasEmailAddressId=...)`: the demo stack of app.py with that context (cached)."""
-    cache: dict[tuple[tuple[str, str], ...], StackSource] = {}
-
-    def get(**context: str) -> StackSource:
-        key = tuple(sorted(context.items()))
-        if key not in cache:
-            outdir = synth_app(tmp_path_factory.mktemp("cdk.out"), **context)
-            cache[key] = CloudAssembly(outdir).stack(DEMO_STACK)
-        return cache[key]
-
-    return get
-
-
 @pytest.fixture
 def emulator() -> Iterator[ConnectEmulator]:
     with ConnectEmulator.from_seed() as emu:
@@ -56,9 +41,10 @@ def player(emulator: ConnectEmulator, receiver: ResponseReceiver) -> Iterator[Cl
 
 
 @pytest.fixture(scope="session")
-def shared_demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., StackSource]:
-    """Like `demo_stack`, but each context is synthesised once per test session across xdist workers
-    (a file lock in the session's shared temporary folder): synth is the suite's main cost."""
+def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., StackSource]:
+    """`demo_stack(aliasEmailAddressId=...)`: app.py's demo stack synthesised with that context, once per
+    test session across xdist workers (a file lock in the session's shared temporary folder): synth is the
+    suite's main cost."""
     base = tmp_path_factory.getbasetemp()
     # Under xdist each worker's basetemp is a folder of this session's; without it, the parent would be shared
     # by every past session, and a stale cdk.out would hide changes to the code.
@@ -88,9 +74,9 @@ def e2e(
     player: CloudFormationPlayer,
     emulator: ConnectEmulator,
     receiver: ResponseReceiver,
-    shared_demo_stack: Callable[..., StackSource],
+    demo_stack: Callable[..., StackSource],
 ) -> Iterator[E2E]:
     """Plays the demo stack and checks every answer (one per request, valid, before the deadline)."""
-    bed = E2E(player, emulator, receiver, shared_demo_stack)
+    bed = E2E(player, emulator, receiver, demo_stack)
     yield bed
     assert receiver.violations() == []
