@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-NODE_BIN = REPO / ".tools" / "node" / "node_modules" / ".bin"
 
 DEMO_STACK = "ConnectEmailAliasDemo"
 
@@ -22,9 +21,7 @@ def cdk_json_context() -> dict[str, Any]:
 
 def synth_app(outdir: Path, **context: str) -> Path:
     """Run app.py into `outdir` with cdk.json's context updated by `context`; returns `outdir`."""
-    env = dict(os.environ)
-    if (NODE_BIN / "node").exists():
-        env["PATH"] = f"{NODE_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env = dict(os.environ)  # PATH already prefers the local Node.js (tests/conftest.py)
     env["CDK_OUTDIR"] = str(outdir)
     env["CDK_CONTEXT_JSON"] = json.dumps({**cdk_json_context(), **context})
     subprocess.run(

@@ -1,25 +1,18 @@
-"""Shared helpers for the construct tests: one supported Node.js for jsii, apps built once per module."""
+"""Shared helpers for the construct tests: apps built once per module."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-# jsii runs `node` from PATH: prefer the one `make setup` brought when the machine's is too old,
-# so no end-of-life banner when pytest is run without the Makefile.
-_NODE_BIN = REPO / ".tools" / "node" / "node_modules" / ".bin"
-if (_NODE_BIN / "node").exists() and not os.environ.get("PATH", "").startswith(str(_NODE_BIN)):
-    os.environ["PATH"] = f"{_NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
-
-import aws_cdk as cdk  # noqa: E402  (after PATH: jsii starts node on import)
 
 from tests.seed_ids import INSTANCE  # noqa: E402
 

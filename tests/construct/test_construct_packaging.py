@@ -23,9 +23,8 @@ WARNINGS = ("end-of-life", "EOL", "deprecated", "upgrade to a supported node", "
 
 
 def _env() -> dict[str, str]:
-    """The Makefile's PATH: local Node.js (if any), the pinned CDK CLI, the venv's python3."""
+    """The Makefile's PATH: the pinned CDK CLI and the venv's python3 (local Node.js: tests/conftest.py)."""
     path = [
-        REPO / ".tools" / "node" / "node_modules" / ".bin",
         REPO / "node_modules" / ".bin",
         REPO / ".venv" / "bin",
     ]
