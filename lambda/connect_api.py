@@ -26,7 +26,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from lifecycle import Address, InstanceNotFound, PortError, chained_alias, taken_primary
-from properties import Pair, clip
+from properties import Pair, clip, short_id
 
 logger = logging.getLogger("connect_api")
 
@@ -113,10 +113,6 @@ def _mask(message: str) -> str:
     return clip(_EMAIL.sub("<address>", message).replace("\n", " "), 80)
 
 
-def _short(value: str) -> str:
-    return value if len(value) <= 48 else value[:45] + "..."
-
-
 class ConnectApi:
     """Implements `lifecycle.ConnectPort` over boto3 for one CloudFormation request."""
 
@@ -148,12 +144,12 @@ class ConnectApi:
             if err.code == "ResourceNotFoundException":
                 if "instance" in err.message.lower() and "email" not in err.message.lower():
                     raise InstanceNotFound(
-                        f"Connect instance {_short(instance_id)} was not found in {region}: check InstanceId "
-                        "and that the function runs in (or the ARN names) the instance's region.",
+                        f"Connect instance {short_id(instance_id)} was not found in {region}: check "
+                        "InstanceId and that the function runs in (or the ARN names) the instance's region.",
                         code=err.code,
                     ) from err
                 return None
-            raise self._port_error("DescribeEmailAddress", err, f"address {_short(address_id)}") from err
+            raise self._port_error("DescribeEmailAddress", err, f"address {short_id(address_id)}") from err
         aliases = tuple(
             str(c["EmailAddressId"]) for c in resp.get("AliasConfigurations") or () if c.get("EmailAddressId")
         )
@@ -192,15 +188,15 @@ class ConnectApi:
                 if self._pair_present(pair):
                     return
                 raise PortError(
-                    f"Connect rejected the ClientToken of {action} {_short(pair.alias_id)} -> "
-                    f"{_short(pair.primary_id)} as reused; nothing changed: retry the stack operation.",
+                    f"Connect rejected the ClientToken of {action} {short_id(pair.alias_id)} -> "
+                    f"{short_id(pair.primary_id)} as reused; nothing changed: retry the stack operation.",
                     code=failure.code,
                 ) from failure
             gone = failure.code == "ResourceNotFoundException" and not associating
             if gone and not self._pair_present(pair):
                 return
             if failure.code != "ResourceConflictException":
-                target = f"{_short(pair.alias_id)} -> {_short(pair.primary_id)}"
+                target = f"{short_id(pair.alias_id)} -> {short_id(pair.primary_id)}"
                 raise self._port_error(action, failure, target) from failure
             # A conflict: is it real (the addresses show it) or Connect's lock (they show nothing)?
             if self._conflict_resolved(pair, associating):
@@ -226,8 +222,8 @@ class ConnectApi:
         if primary is None:
             if associating:
                 raise PortError(
-                    f"Primary {_short(pair.primary_id)} was not found in instance "
-                    f"{_short(pair.instance_id)}: check EmailAddressId.",
+                    f"Primary {short_id(pair.primary_id)} was not found in instance "
+                    f"{short_id(pair.instance_id)}: check EmailAddressId.",
                     code="ResourceNotFoundException",
                 )
             return True
@@ -246,13 +242,13 @@ class ConnectApi:
     def _unexplained_conflict(self, pair: Pair, associating: bool) -> str:
         if associating:
             return (
-                f"Connect reports a conflict for alias {_short(pair.alias_id)} -> {_short(pair.primary_id)} "
-                "that the addresses do not show: the alias may already forward to another primary (remove it "
-                "there), or another change held the lock (retry)."
+                f"Connect reports a conflict for alias {short_id(pair.alias_id)} -> "
+                f"{short_id(pair.primary_id)} that the addresses do not show: the alias may already forward "
+                "to another primary (remove it there), or another change held the lock (retry)."
             )
         return (
-            f"Connect kept reporting a conflict removing alias {_short(pair.alias_id)} from "
-            f"{_short(pair.primary_id)} (another change holds the lock): retry the stack operation."
+            f"Connect kept reporting a conflict removing alias {short_id(pair.alias_id)} from "
+            f"{short_id(pair.primary_id)} (another change holds the lock): retry the stack operation."
         )
 
     # -- one call, with retries -------------------------------------------------------------------------

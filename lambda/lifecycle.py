@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from properties import REASON_MAX, Pair, clip, mint_physical_id
+from properties import REASON_MAX, Pair, clip, mint_physical_id, short_id
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,6 @@ class _View:
             )
 
 
-def _short(value: str) -> str:
-    return value if len(value) <= 48 else value[:45] + "..."
-
-
 def _data(pair: Pair, primary: Address, alias: Address) -> dict[str, str]:
     return {
         "InstanceId": pair.instance_id,
@@ -124,8 +120,8 @@ def _require_primary(view: _View, pair: Pair) -> Address:
     primary = view.primary(pair)
     if primary is None:
         raise LifecycleError(
-            f"EmailAddressId {_short(pair.primary_id)} (primary) was not found in Connect instance "
-            f"{_short(pair.instance_id)} ({pair.region}): check the ID."
+            f"EmailAddressId {short_id(pair.primary_id)} (primary) was not found in Connect instance "
+            f"{short_id(pair.instance_id)} ({pair.region}): check the ID."
         )
     return primary
 
@@ -134,8 +130,8 @@ def _require_alias(view: _View, pair: Pair) -> Address:
     alias = view.alias(pair)
     if alias is None:
         raise LifecycleError(
-            f"AliasConfiguration.EmailAddressId {_short(pair.alias_id)} (alias) was not found in Connect "
-            f"instance {_short(pair.instance_id)} ({pair.region}): check the ID."
+            f"AliasConfiguration.EmailAddressId {short_id(pair.alias_id)} (alias) was not found in Connect "
+            f"instance {short_id(pair.instance_id)} ({pair.region}): check the ID."
         )
     return alias
 
@@ -146,7 +142,7 @@ def taken_primary(pair: Pair, primary: Address) -> str | None:
     if not others:
         return None
     return (
-        f"Primary {_short(pair.primary_id)} already has alias {_short(others[0])}, which this resource "
+        f"Primary {short_id(pair.primary_id)} already has alias {short_id(others[0])}, which this resource "
         "does not own (one alias per address): remove that alias first or choose another primary."
     )
 
@@ -156,7 +152,7 @@ def chained_alias(pair: Pair, alias: Address) -> str | None:
     if not alias.alias_ids:
         return None
     return (
-        f"Alias {_short(pair.alias_id)} has an alias of its own ({_short(alias.alias_ids[0])}); Connect "
+        f"Alias {short_id(pair.alias_id)} has an alias of its own ({short_id(alias.alias_ids[0])}); Connect "
         "does not chain aliases: remove that alias first or choose another alias address."
     )
 

@@ -73,6 +73,11 @@ def clip(text: str, limit: int = REASON_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def short_id(value: str) -> str:
+    """An ID as a reason quotes it: whole when it is a UUID, cut when it would crowd out the advice."""
+    return clip(value, 48)
+
+
 def excerpt(value: Any, limit: int = 40) -> str:
     """A short, printable rendering of an untrusted value for an error message."""
     text = repr(value)
