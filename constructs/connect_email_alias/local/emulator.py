@@ -18,16 +18,19 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
+from . import search
+from .errors import ConnectError, conflict, invalid_parameter
 from .faults import LOCKING_OPERATIONS, DropFault, ErrorFault, Faults, PlainStatusFault, PlannedFault
 from .serving import BackgroundServer
-from .state import ConnectError, ConnectState, EmailAddress, conflict, invalid_parameter
+from .state import ConnectState, EmailAddress
+from .tagging import check_tag_keys
 
 if TYPE_CHECKING:
     from mypy_boto3_connect import ConnectClient
@@ -64,13 +67,18 @@ class CallRecord:
 
 @dataclass(frozen=True)
 class AddressView:
-    """A read-only snapshot of one address; ``alias_id`` is the alias forwarding to it, if any."""
+    """A read-only snapshot of one address.
+
+    ``alias_id`` is the alias forwarding to it, ``primary_id`` the primary it forwards to (if any).
+    """
 
     email_address_id: str
     email_address: str
     arn: str
     alias_id: str | None
     display_name: str | None
+    primary_id: str | None
+    tags: dict[str, str]
 
 
 @dataclass
@@ -216,14 +224,44 @@ class ConnectEmulator:
     # -- inspection ------------------------------------------------------------------------------
 
     def aliases(self, instance_id: str) -> dict[str, str]:
-        """The instance's alias relations: primary id -> alias id."""
+        """Deprecated name of :meth:`aliases_by_primary` (removed once callers moved)."""
         return self._state.aliases(instance_id)
+
+    def aliases_by_primary(self, instance_id: str) -> dict[str, str]:
+        """The instance's alias relations keyed by primary: ``{primary_id: alias_id}``."""
+        return self._state.aliases(instance_id)
+
+    def primary_of_alias(self, instance_id: str, alias_id: str) -> str | None:
+        """The primary that ``alias_id`` forwards to, or None when it is no alias."""
+        return self._state.primary_of(instance_id, alias_id)
 
     def address(self, instance_id: str, email_address_id: str) -> AddressView:
         address, alias = self._state.describe(instance_id, email_address_id)
         return AddressView(
-            address.email_address_id, address.email_address, address.arn, alias, address.display_name
+            address.email_address_id,
+            address.email_address,
+            address.arn,
+            alias,
+            address.display_name,
+            self._state.primary_of(instance_id, email_address_id),
+            dict(address.tags),
         )
+
+    def tags(self, instance_id: str, email_address_id: str) -> dict[str, str]:
+        """The address's tags as they are now."""
+        return self._state.tags(instance_id, email_address_id)
+
+    def set_tags(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
+        """Add or overwrite ``tags`` (what TagResource does), out of band."""
+        self._state.tag(instance_id, email_address_id, tags)
+
+    def untag(self, instance_id: str, email_address_id: str, keys: Iterable[str]) -> None:
+        """Remove ``keys`` (what UntagResource does), out of band."""
+        self._state.untag(instance_id, email_address_id, keys)
+
+    def replace_tags(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
+        """Leave exactly ``tags`` on the address, as a tool overwriting all tags would."""
+        self._state.replace_tags(instance_id, email_address_id, tags)
 
     @property
     def calls(self) -> list[CallRecord]:
@@ -353,7 +391,9 @@ class _Route:
 
     def __init__(self, emulator: ConnectEmulator, method: str, path: str, body: dict[str, Any]) -> None:
         self.emulator = emulator
-        segments = [unquote(s) for s in path.split("?", 1)[0].split("/")[1:]]
+        raw_path, _, raw_query = path.partition("?")
+        self.query = parse_qs(raw_query)
+        segments = [unquote(s) for s in raw_path.split("/")[1:]]
         self.operation, self.params, self.act = self._match(method, segments, body)
 
     def _match(
@@ -362,6 +402,22 @@ class _Route:
         state = self.emulator._state
         if seg[:1] == ["search-email-addresses"] and len(seg) == 1 and method == "POST":
             return "SearchEmailAddresses", body, lambda: _search(state, body)
+        if seg[:1] == ["tags"] and len(seg) == 2 and method in ("POST", "DELETE"):
+            arn = seg[1]
+            if method == "POST":
+
+                def tag() -> dict[str, Any]:
+                    state.tag(*state.address_for_arn(arn), body.get("tags"))  # type: ignore[arg-type]
+                    return {}
+
+                return "TagResource", {"resourceArn": arn, **body}, tag
+            keys = self.query.get("tagKeys", [])
+
+            def untag() -> dict[str, Any]:
+                state.untag(*state.address_for_arn(arn), check_tag_keys(keys))
+                return {}
+
+            return "UntagResource", {"resourceArn": arn, "tagKeys": keys}, untag
         if seg[:1] != ["email-addresses"]:
             return "Unknown", {}, _unknown
         if len(seg) == 2 and method == "PUT":
@@ -430,70 +486,13 @@ def _unknown() -> dict[str, Any]:
     raise ConnectError("UnknownOperationException", 404, "Unknown operation")
 
 
-_SEARCH_FIELDS = {
-    "emailaddress": "email_address",
-    "displayname": "display_name",
-    "description": "description",
-}
-
-
-def _string_match(address: EmailAddress, condition: Mapping[str, Any]) -> bool:
-    name = str(condition.get("FieldName", "")).replace("_", "").lower()
-    if name not in _SEARCH_FIELDS:
-        raise invalid_parameter(f"Unsupported search field {condition.get('FieldName')}")
-    value = (getattr(address, _SEARCH_FIELDS[name]) or "").lower()
-    wanted = str(condition.get("Value", "")).lower()
-    kind = condition.get("ComparisonType", "EXACT")
-    if kind == "STARTS_WITH":
-        return bool(value.startswith(wanted))
-    if kind == "CONTAINS":
-        return wanted in value
-    return bool(value == wanted)
-
-
-def _criteria_match(address: EmailAddress, criteria: Mapping[str, Any]) -> bool:
-    if "StringCondition" in criteria and not _string_match(address, criteria["StringCondition"]):
-        return False
-    if "AndConditions" in criteria and not all(
-        _criteria_match(address, c) for c in criteria["AndConditions"]
-    ):
-        return False
-    return not (
-        "OrConditions" in criteria and not any(_criteria_match(address, c) for c in criteria["OrConditions"])
-    )
-
-
-def _tags_match(address: EmailAddress, tag_filter: Mapping[str, Any]) -> bool:
-    def one(condition: Mapping[str, Any]) -> bool:
-        return address.tags.get(str(condition.get("TagKey"))) == condition.get("TagValue")
-
-    if "TagCondition" in tag_filter and not one(tag_filter["TagCondition"]):
-        return False
-    if "AndConditions" in tag_filter and not all(one(c) for c in tag_filter["AndConditions"]):
-        return False
-    return not (
-        "OrConditions" in tag_filter
-        and not any(all(one(c) for c in group) for group in tag_filter["OrConditions"])
-    )
-
-
 def _search(state: ConnectState, body: Mapping[str, Any]) -> dict[str, Any]:
     instance = body.get("InstanceId")
     if not isinstance(instance, str):
         raise invalid_parameter("InstanceId is required")
-    criteria = body.get("SearchCriteria") or {}
-    tag_filter = (body.get("SearchFilter") or {}).get("TagFilter") or {}
-    found = state.search(instance, lambda a: _criteria_match(a, criteria) and _tags_match(a, tag_filter))
-    start = int(body.get("NextToken") or 0)
-    size = int(body.get("MaxResults") or 100)
-    page = found[start : start + size]
-    result: dict[str, Any] = {
-        "EmailAddresses": [_address_body(a, alias, full=False) for a, alias in page],
-        "ApproximateTotalCount": len(found),
-    }
-    if start + size < len(found):
-        result["NextToken"] = str(start + size)
-    return result
+    _check_id(instance, "InstanceId", 100)
+    hits = state.search(instance, search.filters(body))
+    return search.page(hits, body, lambda address, alias: _address_body(address, alias, full=False))
 
 
 def _handler_for(emulator: ConnectEmulator) -> type[BaseHTTPRequestHandler]:

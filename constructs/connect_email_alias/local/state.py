@@ -11,41 +11,19 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .errors import ConnectError, conflict, duplicate, invalid_parameter, invalid_request, not_found
+from .tagging import check_tags, merged
+
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_ARN = re.compile(r"arn:([^:]+):connect:([^:]*):([^:]*):instance/([^/]+)(?:/(.*))?")
 # Generated address IDs: uuid5 in this namespace over (instance, email, creation number).
 _ID_NAMESPACE = uuid.UUID("6f1c1c1e-6d1b-4e55-9a53-0c0c0e0a11a5")
-
-
-class ConnectError(Exception):
-    """A Connect error answer: its modelled code, HTTP status and message."""
-
-    def __init__(self, code: str, status: int, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.status = status
-        self.message = message
-
-
-def not_found(message: str) -> ConnectError:
-    return ConnectError("ResourceNotFoundException", 404, message)
-
-
-def conflict(message: str) -> ConnectError:
-    return ConnectError("ResourceConflictException", 409, message)
-
-
-def invalid_request(message: str) -> ConnectError:
-    return ConnectError("InvalidRequestException", 400, message)
-
-
-def invalid_parameter(message: str) -> ConnectError:
-    return ConnectError("InvalidParameterException", 400, message)
 
 
 def _timestamp() -> str:
@@ -145,22 +123,20 @@ class ConnectState:
             if not _EMAIL.fullmatch(email_address):
                 raise invalid_parameter(f"EmailAddress is not a valid email address: {email_address}")
             if any(a.email_address.lower() == email_address.lower() for a in instance.addresses.values()):
-                raise ConnectError(
-                    "DuplicateResourceException", 409, f"Email address {email_address} already exists"
-                )
+                raise duplicate(f"Email address {email_address} already exists")
             self._created += 1
             new_id = email_address_id or str(
                 uuid.uuid5(_ID_NAMESPACE, f"{instance_id}/{email_address.lower()}/{self._created}")
             )
             if new_id in instance.addresses:
-                raise ConnectError("DuplicateResourceException", 409, f"Email address id {new_id} exists")
+                raise duplicate(f"Email address id {new_id} exists")
             address = EmailAddress(
                 email_address_id=new_id,
                 email_address=email_address,
                 arn=f"{self.instance_arn(instance_id)}/email-address/{new_id}",
                 display_name=display_name,
                 description=description,
-                tags=dict(tags or {}),
+                tags=check_tags(tags) if tags is not None else {},
             )
             instance.addresses[new_id] = address
             self._remember(instance_id, "CreateEmailAddress", client_token, request, address)
@@ -199,8 +175,57 @@ class ConnectState:
             ]
 
     def aliases(self, instance_id: str) -> dict[str, str]:
+        """The instance's alias relations: primary id -> alias id."""
         with self._lock:
             return dict(self._instance(instance_id).aliases)
+
+    def primary_of(self, instance_id: str, alias_id: str) -> str | None:
+        """The primary that ``alias_id`` forwards to, if any."""
+        with self._lock:
+            return self._primary_of(self._instance(instance_id), alias_id)
+
+    # -- tags ------------------------------------------------------------------------------------
+
+    def address_for_arn(self, arn: str) -> tuple[str, str]:
+        """(instance id, address id) of an email-address ARN of this account and region."""
+        match = _ARN.fullmatch(arn)
+        if match is None:
+            raise invalid_parameter(f"resourceArn {arn} is not a valid Amazon Connect ARN")
+        partition, region, account, instance_id, rest = match.groups()
+        if (partition, region, account) != (self.partition, self.region, self.account):
+            # CHOICE: an ARN of another partition, region or account names nothing here: 404.
+            raise not_found(f"Resource {arn} not found")
+        if rest is None or not rest.startswith("email-address/") or "/" in rest[len("email-address/") :]:
+            # CHOICE: only email addresses are emulated; other Connect resources cannot be tagged.
+            raise invalid_request(f"resourceArn {arn} is not an email address; the emulator tags only those")
+        address_id = rest[len("email-address/") :]
+        with self._lock:
+            self._address(self._instance(instance_id), address_id)
+        return instance_id, address_id
+
+    def tags(self, instance_id: str, email_address_id: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._address(self._instance(instance_id), email_address_id).tags)
+
+    def tag(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
+        """Add or overwrite ``tags`` (TagResource). CHOICE: takes no lock, leaves ModifiedTimestamp."""
+        checked = check_tags(tags)
+        with self._lock:
+            address = self._address(self._instance(instance_id), email_address_id)
+            address.tags = merged(address.tags, checked)
+
+    def untag(self, instance_id: str, email_address_id: str, keys: Iterable[str]) -> None:
+        """Remove ``keys`` (UntagResource); keys the address does not carry are ignored."""
+        with self._lock:
+            address = self._address(self._instance(instance_id), email_address_id)
+            for key in keys:
+                address.tags.pop(key, None)
+
+    def replace_tags(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
+        """Set the address's tags to exactly ``tags`` (what a tool overwriting them would leave)."""
+        checked = check_tags(tags) if tags else {}
+        with self._lock:
+            self._address(self._instance(instance_id), email_address_id).tags = checked
 
     # -- alias relations -------------------------------------------------------------------------
 

@@ -1,0 +1,159 @@
+"""SearchEmailAddresses: criteria, tag filter and pagination, per the botocore model.
+
+The function uses it to name the primary an alias already forwards to (docs/design.md, "Offline test
+bed"), so each result carries ``AliasConfigurations`` like DescribeEmailAddress does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .errors import invalid_parameter
+from .state import EmailAddress
+
+#: Page size when the request gives no MaxResults (CHOICE: the model's maximum).
+DEFAULT_PAGE = 100
+
+# CHOICE: the model leaves StringCondition.FieldName open; these are the text fields an email address
+# has, matched case-insensitively with or without underscores ("email_address", "EmailAddress").
+_FIELDS: dict[str, Callable[[EmailAddress], str | None]] = {
+    "emailaddress": lambda a: a.email_address,
+    "displayname": lambda a: a.display_name,
+    "description": lambda a: a.description,
+}
+
+#: One search hit: the address and the alias forwarding to it, if any.
+Hit = tuple[EmailAddress, "str | None"]
+
+
+def _object(value: Any, name: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise invalid_parameter(f"{name} must be an object")
+    return value
+
+
+def _list(value: Any, name: str) -> Sequence[Any]:
+    if not isinstance(value, list):
+        raise invalid_parameter(f"{name} must be a list")
+    return value
+
+
+def _string_match(address: EmailAddress, condition: Mapping[str, Any]) -> bool:
+    field = _FIELDS.get(str(condition.get("FieldName", "")).replace("_", "").lower())
+    if field is None:
+        raise invalid_parameter(
+            f"StringCondition.FieldName {condition.get('FieldName')!r} is not one of "
+            "email_address, display_name, description"
+        )
+    wanted = condition.get("Value")
+    if not isinstance(wanted, str):
+        raise invalid_parameter("StringCondition.Value must be a string")
+    value, wanted = (field(address) or "").lower(), wanted.lower()
+    kind = condition.get("ComparisonType", "EXACT")
+    if kind == "STARTS_WITH":
+        return value.startswith(wanted)
+    if kind == "CONTAINS":
+        return wanted in value
+    if kind == "EXACT":
+        return value == wanted
+    raise invalid_parameter(f"StringCondition.ComparisonType {kind!r} is not STARTS_WITH, CONTAINS or EXACT")
+
+
+def criteria_match(address: EmailAddress, criteria: Mapping[str, Any]) -> bool:
+    """SearchCriteria: a StringCondition leaf and/or nested And/Or lists; every part given must hold."""
+    if "StringCondition" in criteria and not _string_match(
+        address, _object(criteria["StringCondition"], "StringCondition")
+    ):
+        return False
+    if "AndConditions" in criteria and not all(
+        criteria_match(address, _object(c, "AndConditions[]"))
+        for c in _list(criteria["AndConditions"], "AndConditions")
+    ):
+        return False
+    return "OrConditions" not in criteria or any(
+        criteria_match(address, _object(c, "OrConditions[]"))
+        for c in _list(criteria["OrConditions"], "OrConditions")
+    )
+
+
+def _tag_holds(address: EmailAddress, condition: Any) -> bool:
+    condition = _object(condition, "TagCondition")
+    key, value = condition.get("TagKey"), condition.get("TagValue")
+    if not isinstance(key, str):
+        raise invalid_parameter("TagCondition.TagKey must be a string")
+    # CHOICE: a condition without TagValue matches any value of the key.
+    return key in address.tags and (value is None or address.tags[key] == value)
+
+
+def tags_match(address: EmailAddress, tag_filter: Mapping[str, Any]) -> bool:
+    """TagFilter: TagCondition, AndConditions (all), OrConditions (any of AND-lists).
+
+    CHOICE: when several of the three are given, every one must hold.
+    """
+    if "TagCondition" in tag_filter and not _tag_holds(address, tag_filter["TagCondition"]):
+        return False
+    if "AndConditions" in tag_filter and not all(
+        _tag_holds(address, c) for c in _list(tag_filter["AndConditions"], "AndConditions")
+    ):
+        return False
+    return "OrConditions" not in tag_filter or any(
+        all(_tag_holds(address, c) for c in _list(group, "OrConditions[]"))
+        for group in _list(tag_filter["OrConditions"], "OrConditions")
+    )
+
+
+def _sort_key(address: EmailAddress) -> tuple[str, str]:
+    return address.email_address.lower(), address.email_address_id
+
+
+def _encode(key: tuple[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode()
+
+
+def _decode(token: Any) -> tuple[str, str]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(str(token).encode()))
+    except (binascii.Error, ValueError) as error:
+        raise invalid_parameter("NextToken is not a token this search returned") from error
+    if not (isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) for k in key)):
+        raise invalid_parameter("NextToken is not a token this search returned")
+    return key[0], key[1]
+
+
+def page(
+    hits: list[Hit], body: Mapping[str, Any], describe: Callable[[EmailAddress, str | None], dict[str, Any]]
+) -> dict[str, Any]:
+    """One page of ``hits`` for the request ``body``; each hit rendered by ``describe``.
+
+    CHOICE: NextToken is opaque and names the last address returned (sorted by address string, then
+    ID), so addresses added or removed between pages neither repeat nor shift the others.
+    """
+    size = body.get("MaxResults", DEFAULT_PAGE)
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 100:
+        raise invalid_parameter("MaxResults must be an integer from 1 to 100")
+    ordered = sorted(hits, key=lambda hit: _sort_key(hit[0]))
+    if body.get("NextToken") is not None:
+        after = _decode(body["NextToken"])
+        ordered_from = [hit for hit in ordered if _sort_key(hit[0]) > after]
+    else:
+        ordered_from = ordered
+    chosen = ordered_from[:size]
+    result: dict[str, Any] = {
+        "EmailAddresses": [describe(address, alias) for address, alias in chosen],
+        "ApproximateTotalCount": len(hits),
+    }
+    if len(ordered_from) > size:
+        result["NextToken"] = _encode(_sort_key(chosen[-1][0]))
+    return result
+
+
+def filters(body: Mapping[str, Any]) -> Callable[[EmailAddress], bool]:
+    """The predicate of the request's SearchCriteria and SearchFilter.TagFilter."""
+    criteria = _object(body.get("SearchCriteria") or {}, "SearchCriteria")
+    search_filter = _object(body.get("SearchFilter") or {}, "SearchFilter")
+    tag_filter = _object(search_filter.get("TagFilter") or {}, "SearchFilter.TagFilter")
+    return lambda address: criteria_match(address, criteria) and tags_match(address, tag_filter)
