@@ -1,0 +1,182 @@
+"""The resource's contract, spelled once: names, limits, the ID/ARN grammar, ownership tag, IAM, timeouts.
+
+Standard library only, and no imports from the rest of the function, because the construct imports it too
+(as ``connect_email_alias._function.contract``): a string is then accepted or refused identically at
+``cdk synth`` and at deploy time. See docs/design.md § Handler ("One grammar").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+RESOURCE_TYPE = "Custom::ConnectEmailAddressAlias"
+
+# -- properties (names mirror Connect's AssociateEmailAddressAlias request) ---------------------------------
+INSTANCE_ID = "InstanceId"
+EMAIL_ADDRESS_ID = "EmailAddressId"
+ALIAS_CONFIGURATION = "AliasConfiguration"
+ALIAS_EMAIL_ADDRESS_ID = "EmailAddressId"  # the one key inside AliasConfiguration
+ALIAS_PROPERTY = f"{ALIAS_CONFIGURATION}.{ALIAS_EMAIL_ADDRESS_ID}"
+#: CloudFormation adds these itself; they carry no meaning for the resource.
+IGNORED_PROPERTIES = ("ServiceToken", "ServiceTimeout")
+PROPERTIES = (INSTANCE_ID, EMAIL_ADDRESS_ID, ALIAS_CONFIGURATION)
+
+# -- attributes (Fn::GetAtt) ---------------------------------------------------------------------------------
+ATTR_INSTANCE_ID = "InstanceId"
+ATTR_EMAIL_ADDRESS_ID = "EmailAddressId"
+ATTR_ALIAS_EMAIL_ADDRESS_ID = "AliasEmailAddressId"
+ATTR_EMAIL_ADDRESS = "EmailAddress"
+ATTR_ALIAS_EMAIL_ADDRESS = "AliasEmailAddress"
+ATTRIBUTES = (
+    ATTR_INSTANCE_ID, ATTR_EMAIL_ADDRESS_ID, ATTR_ALIAS_EMAIL_ADDRESS_ID, ATTR_EMAIL_ADDRESS,
+    ATTR_ALIAS_EMAIL_ADDRESS,
+)
+
+# -- limits ------------------------------------------------------------------------------------------------
+INSTANCE_ID_MAX = 100  # Connect's model: InstanceId 1-100
+ADDRESS_ID_MAX = 500  # Connect's model: EmailAddressId 1-500
+ARN_MAX = 700  # "arn:" + partition, region, account and both IDs at their maxima fit well inside
+REASON_MAX = 256  # CloudFormation shows at most this much of a Reason
+PHYSICAL_ID_MAX_BYTES = 1024
+
+#: Prefix of every PhysicalResourceId the function mints; anything else is not ours and is never acted on.
+PHYSICAL_ID_PREFIX = "connect-email-alias:v1:"
+
+# -- the grammar ---------------------------------------------------------------------------------------------
+#: Printable ASCII without whitespace, '/' (it would change the REST path) or ':' (the ARN separator).
+ID_PATTERN = r"[!-.0-9;-~]+"
+PARTITION_PATTERN = r"aws(?:-[a-z]+)*"
+REGION_PATTERN = r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}"
+ACCOUNT_PATTERN = r"\d{12}"
+INSTANCE_ARN_SHAPE = "arn:<partition>:connect:<region>:<account>:instance/<instanceId>"
+EMAIL_ADDRESS_ARN_SHAPE = INSTANCE_ARN_SHAPE + "/email-address/<emailAddressId>"
+
+_ID = re.compile(ID_PATTERN)
+_REGION = re.compile(REGION_PATTERN)
+_ARN = re.compile(
+    rf"arn:(?P<partition>{PARTITION_PATTERN}):connect:(?P<region>{REGION_PATTERN}):(?P<account>{ACCOUNT_PATTERN}):"
+    r"instance/(?P<instance>[^/]*)(?:/email-address/(?P<address>[^/]*))?"
+)
+
+Kind = Literal["instance", "email-address"]
+
+
+class GrammarError(ValueError):
+    """A value that is neither a valid ID nor a valid ARN; the message names it, the problem and the fix."""
+
+
+@dataclass(frozen=True)
+class IdOrArn:
+    """One parsed value: the plain ID, and where an ARN said it lives (all None for a plain ID)."""
+
+    id: str
+    partition: str | None = None
+    region: str | None = None
+    account: str | None = None
+    instance: str | None = None  # the instance an ARN names
+
+    @property
+    def is_arn(self) -> bool:
+        return self.region is not None
+
+
+def excerpt(value: object, limit: int = 40) -> str:
+    """A short, printable rendering of an untrusted value for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def is_id(value: str, kind: Kind) -> bool:
+    """Whether `value` is a plain ID of `kind` (length and characters)."""
+    limit = INSTANCE_ID_MAX if kind == "instance" else ADDRESS_ID_MAX
+    return 0 < len(value) <= limit and _ID.fullmatch(value) is not None
+
+
+def is_region(value: str) -> bool:
+    return _REGION.fullmatch(value) is not None
+
+
+def parse_id_or_arn(value: object, kind: Kind, name: str) -> IdOrArn:
+    """Parse an instance or email-address ID or ARN; raise `GrammarError` naming `name` and the fix.
+
+    Values starting with ``arn:`` are ARNs; anything else is a plain ID.
+    """
+    shape = INSTANCE_ARN_SHAPE if kind == "instance" else EMAIL_ADDRESS_ARN_SHAPE
+    what = f"a Connect {kind} ID or {kind} ARN"
+    if not isinstance(value, str):
+        raise GrammarError(f"{name} must be a string ({what}); got {type(value).__name__} {excerpt(value)}.")
+    if value == "":
+        raise GrammarError(f"{name} is empty: set it to {what}.")
+    if not value.startswith("arn:"):
+        limit = INSTANCE_ID_MAX if kind == "instance" else ADDRESS_ID_MAX
+        if len(value) > limit:
+            raise GrammarError(f"{name} is {len(value)} characters, more than {limit}: use {what}.")
+        if not _ID.fullmatch(value):
+            raise GrammarError(
+                f"{name} {excerpt(value)} contains whitespace, control, non-ASCII characters, '/' or ':': "
+                f"use {what}."
+            )
+        return IdOrArn(value)
+    if len(value) > ARN_MAX:
+        raise GrammarError(f"{name} is {len(value)} characters, more than {ARN_MAX}: use {what}.")
+    match = _ARN.fullmatch(value)
+    if match is None or (match["address"] is None) != (kind == "instance"):
+        raise GrammarError(f"{name} {excerpt(value)} is not an ARN of the form {shape}.")
+    instance, address = match["instance"], match["address"]
+    if not is_id(instance, "instance"):
+        raise GrammarError(f"{name} {excerpt(value)} has an invalid instance ID: use {shape}.")
+    if address is not None and not is_id(address, "email-address"):
+        raise GrammarError(f"{name} {excerpt(value)} has an invalid email-address ID: use {shape}.")
+    return IdOrArn(address or instance, match["partition"], match["region"], match["account"], instance)
+
+
+# -- ownership (docs/design.md § Handler, "Ownership") ------------------------------------------------------
+#: Tag on the ALIAS email address naming the resource that owns its alias relation.
+OWNER_TAG_KEY = "connect-email-alias:owner"
+_OWNER_HASH_CHARS = 16
+_TAG_VALUE_MAX = 256
+_TAG_SAFE = re.compile(r"[^A-Za-z0-9_.:/=+\-@ ]")
+
+
+def owner_tag_value(stack_id: str, logical_id: str) -> str:
+    """The owning resource's identity: ``<sha256(StackId \\x1f LogicalResourceId)[:16]>/<stack>/<logical>``.
+
+    The hash decides (StackId carries the stack's unique suffix, so a re-created stack is a new owner);
+    the readable tail, cut to fit 256 characters and to the tag-value character set, is for people.
+    """
+    digest = hashlib.sha256(f"{stack_id}\x1f{logical_id}".encode()).hexdigest()[:_OWNER_HASH_CHARS]
+    parts = stack_id.split("/")
+    stack_name = parts[1] if len(parts) > 2 else "stack"
+    readable = _TAG_SAFE.sub("_", f"{stack_name}/{logical_id}")
+    return f"{digest}/{readable}"[:_TAG_VALUE_MAX]
+
+
+# -- what the function calls, and the IAM it needs -----------------------------------------------------------
+#: Connect operations the function calls; the staged model is cut to exactly these.
+CONNECT_OPERATIONS = (
+    "DescribeEmailAddress",
+    "AssociateEmailAddressAlias",
+    "DisassociateEmailAddressAlias",
+    "TagResource",
+    "UntagResource",
+    "SearchEmailAddresses",
+)
+#: On `arn:<partition>:connect:<region>:<account>:instance/<id>/email-address/*`.
+IAM_ADDRESS_ACTIONS = (
+    "connect:AssociateEmailAddressAlias",
+    "connect:DisassociateEmailAddressAlias",
+    "connect:DescribeEmailAddress",
+    "connect:TagResource",
+    "connect:UntagResource",
+)
+#: On `arn:<partition>:connect:<region>:<account>:instance/<id>`; only to explain a conflict.
+IAM_INSTANCE_ACTIONS = ("connect:SearchEmailAddresses",)
+
+# -- time ----------------------------------------------------------------------------------------------------
+#: The function's timeout (docs/design.md § Handler, "Quota"): time to wait its turn at Connect's quota.
+FUNCTION_TIMEOUT_S = 120
+#: CloudFormation's ServiceTimeout on every resource: the function's timeout plus Lambda's retry of an event.
+SERVICE_TIMEOUT_S = 300

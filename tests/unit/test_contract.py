@@ -1,0 +1,66 @@
+"""The one ID/ARN grammar and the owner tag's value (docs/design.md § Handler, "One grammar", "Ownership")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from contract import GrammarError, IdOrArn, owner_tag_value, parse_id_or_arn
+
+from tests.support.seed import INSTANCE, SUPPORT
+
+GOV = ("aws-us-gov", "us-gov-west-1", "123456789012")
+INSTANCE_ARN = f"arn:aws-us-gov:connect:us-gov-west-1:123456789012:instance/{INSTANCE}"
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "parsed"),
+    [
+        (SUPPORT, "email-address", IdOrArn(SUPPORT)),
+        ("!#$-.09;<=>?@AZ[\\]^_`az{|}~", "email-address", IdOrArn("!#$-.09;<=>?@AZ[\\]^_`az{|}~")),
+        (INSTANCE_ARN, "instance", IdOrArn(INSTANCE, *GOV, INSTANCE)),
+        (
+            f"{INSTANCE_ARN}/email-address/{SUPPORT}",
+            "email-address",
+            IdOrArn(SUPPORT, *GOV, INSTANCE),
+        ),
+    ],
+)
+def test_ids_and_arns_parse_to_the_plain_id_and_where_it_lives(value, kind, parsed):
+    assert parse_id_or_arn(value, kind, "X") == parsed
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "words"),
+    [
+        ("a:b", "email-address", "'/' or ':'"),
+        ("a/b", "instance", "'/' or ':'"),
+        ("é", "instance", "non-ASCII"),
+        (" a", "instance", "whitespace"),
+        ("", "instance", "empty"),
+        (5, "instance", "must be a string"),
+        ("x" * 101, "instance", "more than 100"),
+        ("x" * 501, "email-address", "more than 500"),
+        (INSTANCE_ARN, "email-address", "not an ARN of the form"),
+        (f"{INSTANCE_ARN}/email-address/{SUPPORT}", "instance", "not an ARN of the form"),
+        (f"arn:aws:connect:us-east-1:12345:instance/{INSTANCE}", "instance", "not an ARN"),
+        (f"arn:aws:connect:Mars:123456789012:instance/{INSTANCE}", "instance", "not an ARN"),
+        ("arn:aws:connect:us-east-1:123456789012:instance/a:b", "instance", "invalid instance ID"),
+        (f"{INSTANCE_ARN}/email-address/", "email-address", "invalid email-address ID"),
+    ],
+)
+def test_anything_else_is_refused_naming_the_value_the_problem_and_the_fix(value, kind, words):
+    with pytest.raises(GrammarError) as exc:
+        parse_id_or_arn(value, kind, "TheName")
+    assert str(exc.value).startswith("TheName") and words in str(exc.value)
+
+
+def test_owner_value_is_stable_per_stack_and_logical_id_and_fits_connects_tag_rules():
+    stack = "arn:aws:cloudformation:us-east-1:123456789012:stack/Shop/6f1d2c4e-0000-4000-8000-000000000001"
+    value = owner_tag_value(stack, "SupportAlias")
+    assert value == owner_tag_value(stack, "SupportAlias")
+    assert value != owner_tag_value(stack, "SupportAlias2")
+    assert value != owner_tag_value(stack.replace("0001", "0002"), "SupportAlias")  # a re-created stack
+    assert value.endswith("/Shop/SupportAlias")
+    long = owner_tag_value(stack, "L" * 300)
+    assert len(long) == 256 and re.fullmatch(r"[A-Za-z0-9_.:/=+\-@ ]+", long)
