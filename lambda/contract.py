@@ -46,8 +46,9 @@ PHYSICAL_ID_MAX_BYTES = 1024
 PHYSICAL_ID_PREFIX = "connect-email-alias:v1:"
 
 # -- the grammar ---------------------------------------------------------------------------------------------
-#: Printable ASCII without whitespace, '/' (it would change the REST path) or ':' (the ARN separator).
-ID_PATTERN = r"[!-.0-9;-~]+"
+#: Printable ASCII without whitespace, '/' (it would change the REST path), ':' (the ARN separator) or '@'
+#: (an email address given instead of its ID). Connect's IDs are UUIDs.
+ID_PATTERN = r"[!-.0-9;-?A-~]+"
 PARTITION_PATTERN = r"aws(?:-[a-z]+)*"
 REGION_PATTERN = r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}"
 ACCOUNT_PATTERN = r"\d{12}"
@@ -114,10 +115,15 @@ def parse_id_or_arn(value: object, kind: Kind, name: str) -> IdOrArn:
         limit = INSTANCE_ID_MAX if kind == "instance" else ADDRESS_ID_MAX
         if len(value) > limit:
             raise GrammarError(f"{name} is {len(value)} characters, more than {limit}: use {what}.")
+        if "@" in value and _ID.fullmatch(value.replace("@", "-")):
+            raise GrammarError(
+                f"{name} {excerpt(value)} looks like an email address: pass the email address's ID (or ARN), "
+                "not the address."
+            )
         if not _ID.fullmatch(value):
             raise GrammarError(
-                f"{name} {excerpt(value)} contains whitespace, control, non-ASCII characters, '/' or ':': "
-                f"use {what}."
+                f"{name} {excerpt(value)} contains whitespace, control or non-ASCII characters, '/', ':' or "
+                f"'@': use {what}."
             )
         return IdOrArn(value)
     if len(value) > ARN_MAX:

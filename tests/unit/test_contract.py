@@ -17,7 +17,7 @@ INSTANCE_ARN = f"arn:aws-us-gov:connect:us-gov-west-1:123456789012:instance/{INS
     ("value", "kind", "parsed"),
     [
         (SUPPORT, "email-address", IdOrArn(SUPPORT)),
-        ("!#$-.09;<=>?@AZ[\\]^_`az{|}~", "email-address", IdOrArn("!#$-.09;<=>?@AZ[\\]^_`az{|}~")),
+        ("!#$-.09;<=>?AZ[\\]^_`az{|}~", "email-address", IdOrArn("!#$-.09;<=>?AZ[\\]^_`az{|}~")),
         (INSTANCE_ARN, "instance", IdOrArn(INSTANCE, *GOV, INSTANCE)),
         (
             f"{INSTANCE_ARN}/email-address/{SUPPORT}",
@@ -33,8 +33,9 @@ def test_ids_and_arns_parse_to_the_plain_id_and_where_it_lives(value, kind, pars
 @pytest.mark.parametrize(
     ("value", "kind", "words"),
     [
-        ("a:b", "email-address", "'/' or ':'"),
-        ("a/b", "instance", "'/' or ':'"),
+        ("a:b", "email-address", "'/', ':' or"),
+        ("a/b", "instance", "'/', ':' or"),
+        ("support@example.com", "email-address", "looks like an email address"),
         ("é", "instance", "non-ASCII"),
         (" a", "instance", "whitespace"),
         ("", "instance", "empty"),
