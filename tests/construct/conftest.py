@@ -14,7 +14,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
-from tests.seed_ids import INSTANCE  # noqa: E402
+from tests.support.seed import INSTANCE  # noqa: E402
 
 ARN_HEAD = f"arn:aws:connect:eu-west-2:111122223333:instance/{INSTANCE}"
 

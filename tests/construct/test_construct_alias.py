@@ -13,7 +13,7 @@ from aws_cdk import aws_connect as connect
 from aws_cdk.assertions import Template
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias
 
-from tests.seed_ids import CARE, HELP, INSTANCE, SUPPORT
+from tests.support.seed import CARE, HELP, INSTANCE, SUPPORT
 
 from .conftest import ARN_HEAD, resources_of
 

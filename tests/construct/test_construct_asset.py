@@ -15,7 +15,7 @@ from aws_cdk.assertions import Template
 from connect_email_alias import EmailAddressAlias, stage_function_code
 from connect_email_alias.asset import MODEL_PATH, OPERATIONS, asset_files, content_hash
 
-from tests.seed_ids import HELP, INSTANCE, SUPPORT
+from tests.support.seed import HELP, INSTANCE, SUPPORT
 
 from .conftest import REPO, resources_of
 

@@ -13,7 +13,7 @@ from aws_cdk import aws_connect as connect
 from cfnlint.api import lint_file
 from connect_email_alias import EmailAddressAlias, EmailAddressAliasProvider
 
-from tests.seed_ids import HELP, INSTANCE, SUPPORT
+from tests.support.seed import HELP, INSTANCE, SUPPORT
 
 from .conftest import ARN_HEAD, REPO, cdk_json_context, load_example_app
 

@@ -11,7 +11,7 @@ from aws_cdk import aws_connect as connect
 from aws_cdk.assertions import Match, Template
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias, EmailAddressAliasProvider
 
-from tests.seed_ids import HELP, INSTANCE, SUPPORT
+from tests.support.seed import HELP, INSTANCE, SUPPORT
 
 from .conftest import ARN_HEAD, resources_of
 

@@ -13,7 +13,7 @@ import pytest
 from cfnlint.api import lint_file
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias
 
-from tests.seed_ids import INSTANCE, SUPPORT
+from tests.support.seed import INSTANCE, SUPPORT
 
 MAX_RESOURCES = 500
 MAX_TEMPLATE_BYTES = 1_000_000  # through S3, which the CDK CLI uses for large templates

@@ -3,8 +3,9 @@ cdk.out is deployed, updated with the same pair, swapped and destroyed."""
 
 from __future__ import annotations
 
-from tests.e2e.support import address_arn, mutating
-from tests.seed_ids import CARE, SUPPORT
+from tests.support.calls import mutating
+from tests.support.resources import address_arn
+from tests.support.seed import CARE, SUPPORT
 
 # event -> (max mutating calls, max calls). Update of the same pair is allowed 2 reads, not the contract's 1:
 # the answer must carry AliasEmailAddress, which only DescribeEmailAddress(alias) returns, and an Update's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from connect_email_alias.local import demo
 
-from tests.seed_ids import CARE
+from tests.support.seed import CARE
 
 
 def test_demo_plays_its_four_steps_and_ends_zero(demo_stack, capsys):

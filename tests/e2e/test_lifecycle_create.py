@@ -6,24 +6,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.support import (
-    ATTRIBUTES,
-    E2E,
-    MISSING_ADDRESS,
-    MISSING_INSTANCE,
-    address_arn,
-    mutating,
-    ops,
-    pair_id,
-    properties,
-)
-from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.support.calls import mutating, ops
+from tests.support.resources import ATTRIBUTES, address_arn, pair_id, properties
+from tests.support.seed import CARE, HELP, INFO, INSTANCE, MISSING_ADDRESS, MISSING_INSTANCE, SALES, SUPPORT
+from tests.support.stack_bed import StackBed
 
 SEED = {SALES: INFO}
 LOGICAL_PREFIX = "ConnectEmailAliasDemo_Alias"
 
 
-def assert_failed_create_changed_nothing(e2e: E2E, report, before: dict[str, str], *, attempts: bool = False):
+def assert_failed_create_changed_nothing(
+    e2e: StackBed, report, before: dict[str, str], *, attempts: bool = False
+):
     """A refused Create: FAILED with an ID we did not mint, no mutating call (with `attempts`: none that
     Connect accepted), and CloudFormation's rollback Delete of that ID makes no call at all (it must not act
     on a pair it never created)."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.assembly import DEMO_STACK
-from tests.e2e.support import mutating, ops, pair_id, properties
-from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.support.assembly import DEMO_STACK
+from tests.support.calls import mutating, ops
+from tests.support.resources import pair_id, properties
+from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
 SEED = {SALES: INFO}
 

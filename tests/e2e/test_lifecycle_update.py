@@ -4,8 +4,9 @@ from whatever an interrupted attempt left behind."""
 
 from __future__ import annotations
 
-from tests.e2e.support import ATTRIBUTES, address_arn, mutating, ops, pair_id, properties
-from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.support.calls import mutating, ops
+from tests.support.resources import ATTRIBUTES, address_arn, pair_id, properties
+from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
 SEED = {SALES: INFO}
 # A second instance the seed lacks; created out of band for the instance swap.
@@ -63,7 +64,7 @@ def test_swap_alias_replaces_the_pair_and_cleanup_keeps_the_new_one(e2e):
     assert cleanup.request_type == "Delete" and cleanup.ok
     assert cleanup.physical_resource_id == pair_id(SUPPORT, HELP)
     assert mutating(e2e.calls(cleanup)) == []
-    again = e2e.redeliver(cleanup.event)
+    again = e2e.invoke(cleanup.event)
     assert again.ok and mutating(e2e.calls(again)) == []
     assert e2e.state() == {**SEED, SUPPORT: CARE}
     assert e2e.held_id() == pair_id(SUPPORT, CARE)
@@ -188,7 +189,7 @@ def _rollback_after_interrupted_swap(e2e):
         "Update",
         properties(SUPPORT, HELP),
         physical_id=pair_id(SUPPORT, HELP),
-        old_props=properties(SUPPORT, CARE),
+        old=properties(SUPPORT, CARE),
     )
 
 
@@ -233,7 +234,7 @@ def test_cleanup_delete_of_the_old_id_never_removes_the_new_pair(e2e):
     cleanup = report.steps[-1].result
     assert cleanup.request_type == "Delete" and cleanup.physical_resource_id == pair_id(SUPPORT, HELP)
 
-    again = e2e.redeliver(cleanup.event)
+    again = e2e.invoke(cleanup.event)
     late = e2e.send("Delete", properties(SUPPORT, HELP), physical_id=pair_id(SUPPORT, HELP))
 
     for result in (cleanup, again, late):
@@ -248,8 +249,8 @@ def test_update_to_invalid_properties_fails_with_the_old_id_and_rollback_ignores
     e2e.deploy()
     valid, invalid, held = properties(SUPPORT, HELP), properties(SUPPORT, SUPPORT), pair_id(SUPPORT, HELP)
 
-    failed = e2e.send("Update", invalid, physical_id=held, old_props=valid)
-    rollback = e2e.send("Update", valid, physical_id=held, old_props=invalid)
+    failed = e2e.send("Update", invalid, physical_id=held, old=valid)
+    rollback = e2e.send("Update", valid, physical_id=held, old=invalid)
 
     assert failed.status == "FAILED" and failed.physical_resource_id == held
     assert "own alias" in failed.reason, failed.reason

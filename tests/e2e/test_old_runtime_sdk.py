@@ -18,8 +18,8 @@ import pytest
 from connect_email_alias.local import CloudFormationPlayer
 from connect_email_alias.local.template import Environment, Resolver
 
-from tests.assembly import DEMO_STACK, REPO
-from tests.seed_ids import CARE, HELP, INSTANCE, SUPPORT
+from tests.support.assembly import DEMO_STACK, REPO
+from tests.support.seed import CARE, HELP, INSTANCE, SUPPORT
 
 OLD_SDK = Path(os.environ.get("CONNECT_EMAIL_ALIAS_SDK_PATH") or REPO / ".sdk" / "lambda-runtime")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.assembly import DEMO_STACK
-from tests.seed_ids import CARE, HELP, INSTANCE, SUPPORT
+from tests.support.assembly import DEMO_STACK
+from tests.support.seed import CARE, HELP, INSTANCE, SUPPORT
 
 
 def test_app_deploys_swaps_and_destroys(demo_stack, player, emulator, receiver):

@@ -7,7 +7,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError, HTTPClientError
 
-from tests.seed_ids import HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.support.seed import HELP, INFO, INSTANCE, SALES, SUPPORT
 
 
 def describe(client, address=SALES):

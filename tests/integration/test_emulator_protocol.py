@@ -13,7 +13,7 @@ import pytest
 from botocore.config import Config
 from connect_email_alias.local import DEFAULT_SEED, ConnectEmulator
 
-from tests.seed_ids import HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.support.seed import HELP, INFO, INSTANCE, SALES, SUPPORT
 
 
 def plain_client(endpoint: str):

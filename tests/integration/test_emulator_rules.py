@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
 
 def associate(client, primary, alias, instance=INSTANCE, **kwargs):

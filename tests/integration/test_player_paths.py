@@ -7,7 +7,7 @@ import os
 from connect_email_alias.local import CloudAssembly
 from connect_email_alias.local.template import Environment, Resolver
 
-from tests.assembly import DEMO_STACK, synth_app
+from tests.support.assembly import DEMO_STACK, synth_app
 
 
 def test_relative_cdk_out_gives_absolute_asset_dirs(tmp_path, monkeypatch):

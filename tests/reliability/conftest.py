@@ -1,6 +1,6 @@
-"""Reliability fixtures: the e2e fixtures (app.py's cdk.out played against the emulator) plus two
-session-wide collectors the matrix needs — the fault-matrix rows (written to docs/fault-matrix.md) and
-every function log captured (scanned for leaked secrets at the end)."""
+"""Reliability fixtures: the stack bed (tests/support) in its fault-tolerant form, plus two session-wide
+collectors the matrix needs — the fault-matrix rows (written to docs/fault-matrix.md) and every function
+log captured (scanned for leaked secrets)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,9 @@ from pathlib import Path
 import pytest
 from connect_email_alias.local import EventResult
 
-from tests.assembly import DEMO_STACK, REPO
-from tests.e2e.conftest import demo_stack, emulator, player, receiver
-from tests.reliability.bed import Bed
-from tests.seed_ids import CARE, HELP, INFO, SALES, SUPPORT
-
-__all__ = ["demo_stack", "emulator", "player", "receiver"]
+from tests.support.assembly import DEMO_STACK, REPO
+from tests.support.seed import CARE, HELP, INFO, SALES, SUPPORT
+from tests.support.stack_bed import StackBed
 
 NAMES = {SUPPORT: "support@", HELP: "help@", CARE: "customercare@", SALES: "sales@", INFO: "info@"}
 MATRIX_DOC = REPO / "docs" / "fault-matrix.md"
@@ -105,26 +102,25 @@ def answer_text(result: EventResult) -> str:
 
 
 @pytest.fixture
-def bed(player, emulator, receiver, track, demo_stack) -> Bed:
-    """The demo stack deployed (support@ <- help@), the call log cleared: the start of most cases."""
-    created = player.deploy(demo_stack())
-    track.extend(step.result for step in created.steps)
-    assert created.ok, created
-    emulator.clear_calls()
-    held = player.resources(DEMO_STACK)
-    (resource,) = held.values()
-    return Bed(player, emulator, receiver, track, resource)
+def faulty_bed(stack_bed: StackBed) -> Iterator[StackBed]:
+    """The stack bed for fault cases: answers may run into the deadline (30 s unless a case says), and
+    every function log it saw is kept and scanned for leaked secrets."""
+    stack_bed.healthy = False
+    stack_bed.timeout_s = 30
+    yield stack_bed
+    for result in stack_bed.results:
+        LOGS.append(result.logs)
+        assert leaks(result.logs, stack_bed.receiver.url_secret) == [], result.logs
 
 
 @pytest.fixture
-def track(player, receiver) -> Iterator[list[EventResult]]:
-    """Every EventResult a test appends is checked for a valid single answer and its logs are kept."""
-    results: list[EventResult] = []
-    yield results
-    for result in results:
-        LOGS.append(result.logs)
-        assert leaks(result.logs, receiver.url_secret) == [], result.logs
-    assert receiver.violations() == []
+def bed(faulty_bed: StackBed) -> StackBed:
+    """The demo stack deployed (support@ <- help@), the call log cleared: the start of most cases."""
+    created = faulty_bed.deploy()
+    assert created.ok, created
+    faulty_bed.emulator.clear_calls()
+    (faulty_bed.held,) = faulty_bed.player.resources(DEMO_STACK).values()
+    return faulty_bed
 
 
 _CREDENTIAL = re.compile(r"\b(?:AKIA|ASIA|AKID)[A-Z0-9]{12,}|aws_secret_access_key|X-Amz-Signature", re.I)

@@ -14,10 +14,10 @@ from connect_email_alias.local.template import Resolver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.assembly import DEMO_STACK, REPO
-from tests.reliability.bed import MUTATING
 from tests.reliability.conftest import LOGS, leaks
-from tests.seed_ids import CARE, INSTANCE, SUPPORT
+from tests.support.assembly import DEMO_STACK, REPO
+from tests.support.calls import MUTATING
+from tests.support.seed import CARE, INSTANCE, SUPPORT
 
 INST, P, A = INSTANCE, SUPPORT, CARE
 ARN = f"arn:aws:connect:us-east-1:123456789012:instance/{INST}"

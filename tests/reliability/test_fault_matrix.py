@@ -5,16 +5,18 @@ deadline — and adds a row to docs/fault-matrix.md."""
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 
 import pytest
 from connect_email_alias.local import StackSource
 
-from tests.assembly import DEMO_STACK
-from tests.reliability.bed import Bed, props
 from tests.reliability.conftest import pairs_text, record
-from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.support.assembly import DEMO_STACK
+from tests.support.resources import properties as props
+from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.support.stack_bed import StackBed
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +30,7 @@ ASSOCIATE, DISASSOCIATE, DESCRIBE = (
 )
 
 
-def check(case: str, bed: Bed, result, expected: dict[str, str] | None) -> None:
+def check(case: str, bed: StackBed, result, expected: dict[str, str] | None) -> None:
     """Record the row, then assert the final Connect state (None: the instance is gone)."""
     observed = bed.state()
     record(
@@ -40,13 +42,13 @@ def check(case: str, bed: Bed, result, expected: dict[str, str] | None) -> None:
     assert observed == expected, (case, observed, result)
 
 
-def assert_swapped(bed: Bed, result) -> None:
+def assert_swapped(bed: StackBed, result) -> None:
     assert result.ok, result
     assert result.physical_resource_id != bed.held.physical_id
     assert result.data["AliasEmailAddressId"] == CARE
 
 
-def assert_failed_with_old_id(bed: Bed, result, *words: str) -> None:
+def assert_failed_with_old_id(bed: StackBed, result, *words: str) -> None:
     assert result.status == "FAILED", result
     assert result.physical_resource_id == bed.held.physical_id, result
     for word in words:
@@ -57,7 +59,7 @@ def assert_failed_with_old_id(bed: Bed, result, *words: str) -> None:
 
 
 @pytest.mark.parametrize("operation", [DESCRIBE, DISASSOCIATE, ASSOCIATE, "*"])
-def test_throttling_burst_during_a_swap_is_retried(bed: Bed, operation: str):
+def test_throttling_burst_during_a_swap_is_retried(bed: StackBed, operation: str):
     """A burst of 429s (3 in a row, then a 4/s bucket) only slows a swap down."""
     bed.emulator.faults.fail_next(operation, 3, error="ThrottlingException")
     bed.emulator.faults.rate_limit(operation, 4.0, burst=2)
@@ -76,7 +78,7 @@ def test_throttling_burst_during_a_swap_is_retried(bed: Bed, operation: str):
         ("associate, answer lost after acting", ASSOCIATE, {"error": None, "status": 502, "after": True}),
     ],
 )
-def test_5xx_on_a_swap_step_is_retried(bed: Bed, step: str, operation: str, fault: dict):
+def test_5xx_on_a_swap_step_is_retried(bed: StackBed, step: str, operation: str, fault: dict):
     """Two 5xx in a row on one step: retried (same ClientToken), the swap completes exactly once."""
     bed.emulator.faults.fail_next(operation, 2 if not fault.get("after") else 1, **fault)
     result = bed.swap(CARE)
@@ -86,14 +88,14 @@ def test_5xx_on_a_swap_step_is_retried(bed: Bed, step: str, operation: str, faul
     assert len(tokens) == 1, "a retried associate must reuse its ClientToken"
 
 
-def test_dropped_connections_on_associate_are_retried(bed: Bed):
+def test_dropped_connections_on_associate_are_retried(bed: StackBed):
     bed.emulator.faults.drop_next(ASSOCIATE, 2, mode="reset")
     result = bed.swap(CARE)
     check("connection reset twice on associate, swap", bed, result, SWAPPED)
     assert_swapped(bed, result)
 
 
-def test_5xx_on_the_restore_after_a_refused_swap(bed: Bed):
+def test_5xx_on_the_restore_after_a_refused_swap(bed: StackBed):
     """The new association is refused for good; the restore of the old pair meets two 5xx and still lands."""
     bed.emulator.faults.fail_next(ASSOCIATE, 1, error="InvalidParameterException", message="Injected refusal")
     bed.emulator.faults.fail_next(ASSOCIATE, 2, error="InternalServiceException")
@@ -102,7 +104,7 @@ def test_5xx_on_the_restore_after_a_refused_swap(bed: Bed):
     assert_failed_with_old_id(bed, result, "the old pair was restored")
 
 
-def test_transient_lock_is_waited_out(bed: Bed):
+def test_transient_lock_is_waited_out(bed: StackBed):
     """Connect's distributed lock for 3 s (describe shows no real conflict): waited out, swap done."""
     bed.emulator.faults.lock([SUPPORT, HELP, CARE], 3.0)
     result = bed.swap(CARE)
@@ -110,7 +112,7 @@ def test_transient_lock_is_waited_out(bed: Bed):
     assert_swapped(bed, result)
 
 
-def test_latency_eating_most_of_a_short_deadline(bed: Bed):
+def test_latency_eating_most_of_a_short_deadline(bed: StackBed):
     """2.5 s per call with a 20 s function timeout: five calls still fit, answered in time."""
     bed.emulator.faults.latency("*", 2.5)
     result = bed.swap(CARE, timeout_s=20)
@@ -118,7 +120,7 @@ def test_latency_eating_most_of_a_short_deadline(bed: Bed):
     assert_swapped(bed, result)
 
 
-def test_throttled_for_good_fails_in_time_and_changes_nothing(bed: Bed):
+def test_throttled_for_good_fails_in_time_and_changes_nothing(bed: StackBed):
     """Connect throttles every call for the whole invocation: FAILED before the deadline, nothing changed."""
     bed.emulator.faults.rate_limit("*", 0.0, burst=1)
     bed.emulator.faults.fail_next(DESCRIBE, 1, error="ThrottlingException")
@@ -131,12 +133,12 @@ def test_throttled_for_good_fails_in_time_and_changes_nothing(bed: Bed):
 # -- timeouts and CloudFormation's rollback ----------------------------------------------------------
 
 
-def rollback(bed: Bed, attempted: dict, held_id: str):
+def rollback(bed: StackBed, attempted: dict, held_id: str):
     """CloudFormation's rollback Update: back to the deployed properties from the attempted ones."""
     return bed.send("Update", bed.held.properties, physical_id=held_id, old=attempted)
 
 
-def test_timeout_mid_swap_then_rollback_restores_the_old_pair(bed: Bed):
+def test_timeout_mid_swap_then_rollback_restores_the_old_pair(bed: StackBed):
     """The old pair is removed (slowly), then associate hangs past a 10 s deadline: crhelper's timeout
     answer goes out in time with the old id; Connect applies the in-flight associate late; CloudFormation's
     rollback Update converges back to the old pair."""
@@ -167,7 +169,7 @@ def test_timeout_mid_swap_then_rollback_restores_the_old_pair(bed: Bed):
     assert undo.ok and undo.physical_resource_id == bed.held.physical_id
 
 
-def test_swap_whose_restore_also_fails_then_rollback(bed: Bed):
+def test_swap_whose_restore_also_fails_then_rollback(bed: StackBed):
     """Every associate is dropped: neither the new pair nor the restore lands (the reason says so);
     CloudFormation's rollback then re-creates the old pair."""
     bed.emulator.faults.drop_next(ASSOCIATE, 1000)
@@ -180,11 +182,11 @@ def test_swap_whose_restore_also_fails_then_rollback(bed: Bed):
     assert undo.ok and undo.physical_resource_id == bed.held.physical_id
 
 
-def test_failed_update_rolls_back_through_the_player(bed: Bed, demo_stack):
+def test_failed_update_rolls_back_through_the_player(bed: StackBed, demo_stack):
     """A real stack update (cdk deploy with a new alias) whose associate is refused: the player rolls back."""
     bed.emulator.faults.fail_next(ASSOCIATE, 1, error="AccessDeniedException", message="not authorized")
     report = bed.player.deploy(demo_stack(aliasEmailAddressId=CARE))
-    bed.track.extend(s.result for s in report.steps)
+    bed.track(s.result for s in report.steps)
     assert report.status == "UPDATE_ROLLBACK_COMPLETE", report
     first = report.steps[0].result
     check("stack update refused (AccessDenied on associate), player's rollback", bed, first, DEPLOYED)
@@ -196,42 +198,34 @@ def test_failed_update_rolls_back_through_the_player(bed: Bed, demo_stack):
 # -- re-delivered events -------------------------------------------------------------------------
 
 
-def test_create_delivered_twice(player, emulator, receiver, track, demo_stack):
+def test_create_delivered_twice(faulty_bed: StackBed):
     """CloudFormation re-sends a Create: same answer, one association."""
-    source = demo_stack()
-    (spec,) = source.custom_resources(
-        __import__("connect_email_alias.local.template", fromlist=["Resolver"]).Resolver(
-            source.template, source.name, player.env
-        )
-    )
-    event = player.event("Create", spec, props(SUPPORT, HELP), stack_name=DEMO_STACK)
-    first = player.invoke(event, spec.function)
-    second = player.invoke(event, spec.function)
-    track.extend([first, second])
+    bed = faulty_bed
+    event = bed.event("Create", props(SUPPORT, HELP))
+    first = bed.invoke(event)
+    second = bed.invoke(event)
     assert first.ok and second.ok, (first, second)
     assert first.physical_resource_id == second.physical_resource_id
-    assert second.responses == 1 and second.answered_before_deadline
-    bed = Bed(player, emulator, receiver, track, None)  # type: ignore[arg-type]
     check("Create delivered twice", bed, second, DEPLOYED)
-    assert [c.operation for c in emulator.calls_to(ASSOCIATE)] == [ASSOCIATE]
+    assert [c.operation for c in bed.emulator.calls_to(ASSOCIATE)] == [ASSOCIATE]
 
 
-def test_swap_delivered_twice(bed: Bed):
+def test_swap_delivered_twice(bed: StackBed):
     event = bed.event(
         "Update", props(SUPPORT, CARE), physical_id=bed.held.physical_id, old=bed.held.properties
     )
-    first = bed.send("Update", {}, event=event)
-    second = bed.send("Update", {}, event=event)
+    first = bed.invoke(event)
+    second = bed.invoke(event)
     check("swap Update delivered twice", bed, second, SWAPPED)
     assert first.ok and second.ok
     assert first.physical_resource_id == second.physical_resource_id
     assert bed.mutations() == [DISASSOCIATE, ASSOCIATE]
 
 
-def test_delete_delivered_twice(bed: Bed):
+def test_delete_delivered_twice(bed: StackBed):
     event = bed.event("Delete", bed.held.properties, physical_id=bed.held.physical_id)
-    first = bed.send("Delete", {}, event=event)
-    second = bed.send("Delete", {}, event=event)
+    first = bed.invoke(event)
+    second = bed.invoke(event)
     check("Delete delivered twice", bed, second, SEEDED)
     assert first.ok and second.ok
     assert bed.mutations() == [DISASSOCIATE]
@@ -240,23 +234,22 @@ def test_delete_delivered_twice(bed: Bed):
 # -- two resources swapping with each other --------------------------------------------------------
 
 
-def test_two_resources_swap_aliases_with_each_other_concurrently(
-    player, emulator, receiver, track, demo_stack
-):
+def test_two_resources_swap_aliases_with_each_other_concurrently(faulty_bed: StackBed):
     """AliasA (support@ <- help@) and AliasB (sales@ <- info@, adopted) trade aliases in one stack update,
     both Updates in flight at once: each waits out the other's hold, no association is lost or doubled."""
-    base = demo_stack()
-    template = __import__("copy").deepcopy(base.template)
+    bed = faulty_bed
+    player, emulator = bed.player, bed.emulator
+    base = bed.demo_stack()
+    template = copy.deepcopy(base.template)
     resources = template["Resources"]
     (logical,) = [k for k, v in resources.items() if v["Type"] == "Custom::ConnectEmailAddressAlias"]
     first = resources.pop(logical)
     resources["AliasA"] = first
-    resources["AliasB"] = __import__("copy").deepcopy(first)
+    resources["AliasB"] = copy.deepcopy(first)
     resources["AliasB"]["Properties"]["EmailAddressId"] = SALES
     resources["AliasB"]["Properties"]["AliasConfiguration"] = {"EmailAddressId": INFO}
     source = StackSource("TwoAliases", template, cdk_out=base.cdk_out, assembly=base.assembly)
-    created = player.deploy(source)
-    track.extend(s.result for s in created.steps)
+    created = bed.deploy(source)
     assert created.ok, created
     held = player.resources("TwoAliases")
     emulator.clear_calls()
@@ -282,9 +275,8 @@ def test_two_resources_swap_aliases_with_each_other_concurrently(
         time.sleep(0.05)
     for t in threads:
         t.join()
-    track.extend(results.values())  # type: ignore[arg-type]
+    bed.track(results.values())  # type: ignore[arg-type]
     a, b = results["AliasA"], results["AliasB"]
-    bed = Bed(player, emulator, receiver, track, held["AliasA"])
     check("two resources swap aliases with each other, concurrently", bed, a, {SUPPORT: INFO, SALES: HELP})
     assert a.ok and b.ok, (a, b)  # type: ignore[attr-defined]
     assert a.answered_before_deadline and b.answered_before_deadline  # type: ignore[attr-defined]
@@ -294,7 +286,7 @@ def test_two_resources_swap_aliases_with_each_other_concurrently(
 # -- the ResponseURL refusing ------------------------------------------------------------------------
 
 
-def test_response_url_refusing_then_5xx(bed: Bed):
+def test_response_url_refusing_then_5xx(bed: StackBed):
     """The pre-signed URL refuses two connections, then answers 503 twice: the answer still gets through."""
     bed.receiver.refuse_next(2)
     bed.receiver.fail_next(2, 503)
@@ -308,7 +300,7 @@ def test_response_url_refusing_then_5xx(bed: Bed):
 # -- out-of-band changes -----------------------------------------------------------------------------
 
 
-def _other(bed: Bed) -> str:
+def _other(bed: StackBed) -> str:
     return bed.emulator.create_email_address(
         INSTANCE, "other@example.com", "66666666-6666-4666-8666-666666666666"
     )
@@ -324,7 +316,7 @@ def _other(bed: Bed) -> str:
         ("instance deleted", None),
     ],
 )
-def test_out_of_band_change_before_delete(bed: Bed, change: str, expected):
+def test_out_of_band_change_before_delete(bed: StackBed, change: str, expected):
     """Delete of a pair someone changed: SUCCESS, no mutating call, never touching what is not ours."""
     _out_of_band(bed, change)
     result = bed.delete()
@@ -333,7 +325,7 @@ def test_out_of_band_change_before_delete(bed: Bed, change: str, expected):
     assert bed.attempted_mutations() == []
 
 
-def _out_of_band(bed: Bed, change: str) -> None:
+def _out_of_band(bed: StackBed, change: str) -> None:
     emu = bed.emulator
     if change == "alias removed by hand":
         emu.disassociate(INSTANCE, SUPPORT, HELP)
@@ -368,7 +360,7 @@ def _out_of_band(bed: Bed, change: str) -> None:
         ("instance deleted", None, False, ("instance",)),
     ],
 )
-def test_out_of_band_change_before_update(bed: Bed, change: str, expected, ok: bool, words: tuple):
+def test_out_of_band_change_before_update(bed: StackBed, change: str, expected, ok: bool, words: tuple):
     """Update (swap to customercare@) after someone changed Connect: converges when it can, else FAILED
     with the old id, saying which address, and nothing of someone else's removed."""
     _out_of_band(bed, change)
@@ -381,7 +373,7 @@ def test_out_of_band_change_before_update(bed: Bed, change: str, expected, ok: b
         assert bed.attempted_mutations() == []
 
 
-def test_same_pair_update_recreates_a_pair_removed_by_hand(bed: Bed):
+def test_same_pair_update_recreates_a_pair_removed_by_hand(bed: StackBed):
     """An Update that keeps the pair (e.g. ServiceTimeout changed) re-creates it when it was removed."""
     bed.emulator.disassociate(INSTANCE, SUPPORT, HELP)
     new = {**bed.held.properties, "ServiceTimeout": "600"}
@@ -414,29 +406,17 @@ def test_same_pair_update_recreates_a_pair_removed_by_hand(bed: Bed):
         ),
     ],
 )
-def test_create_refused_changes_nothing_and_rolls_back(
-    player, emulator, receiver, track, demo_stack, case, pair, fault, words
-):
+def test_create_refused_changes_nothing_and_rolls_back(faulty_bed: StackBed, case, pair, fault, words):
     """A Create that cannot be done: FAILED naming the cause, nothing changed; the rollback Delete acts on
     nothing (its PhysicalResourceId was not minted), so the seeded sales@ <- info@ survives."""
-    source = demo_stack()
-    from connect_email_alias.local.template import Resolver
-
-    (spec,) = source.custom_resources(Resolver(source.template, source.name, player.env))
+    bed = faulty_bed
     if fault:
-        emulator.faults.fail_next(DESCRIBE, 1, error=fault, message="User is not authorized")
-    event = player.event("Create", spec, props(*pair), stack_name=DEMO_STACK)
-    result = player.invoke(event, spec.function, timeout_s=30)
-    track.append(result)
-    assert result.status == "FAILED" and result.answered_before_deadline and result.responses == 1, result
+        bed.emulator.faults.fail_next(DESCRIBE, 1, error=fault, message="User is not authorized")
+    result = bed.send("Create", props(*pair))
+    assert result.status == "FAILED", result
     for word in words:
         assert word.lower() in (result.reason or "").lower(), result.reason
-    undo_event = player.event(
-        "Delete", spec, props(*pair), stack_name=DEMO_STACK, physical_resource_id=result.physical_resource_id
-    )
-    undo = player.invoke(undo_event, spec.function, timeout_s=30)
-    track.append(undo)
-    assert undo.ok and undo.answered_before_deadline
-    bed = Bed(player, emulator, receiver, track, None)  # type: ignore[arg-type]
+    undo = bed.send("Delete", props(*pair), physical_id=result.physical_resource_id)
+    assert undo.ok
     check(case, bed, result, SEEDED)
     assert bed.mutations() == []

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from connect_email_alias.local import CloudAssembly
 
-from tests.assembly import synth_app
-from tests.seed_ids import INSTANCE
+from tests.support.assembly import synth_app
+from tests.support.seed import INSTANCE
 
 CONNECT_ACTIONS = {
     "connect:AssociateEmailAddressAlias",

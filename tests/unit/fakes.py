@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from lifecycle import Address, InstanceNotFound, PortError
 from properties import Pair
 
-from tests.seed_ids import EMAILS, INFO, INSTANCE, REGION, SALES
+from tests.support.seed import EMAILS, INFO, INSTANCE, REGION, SALES
 
 MUTATING = ("associate", "disassociate")
 

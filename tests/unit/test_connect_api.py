@@ -15,7 +15,7 @@ from botocore.stub import Stubber
 from connect_api import ConnectApi, RetryPolicy, TokenSeed, client_token
 from lifecycle import Address, InstanceNotFound, PortError
 
-from tests.seed_ids import HELP, INSTANCE, SALES, SUPPORT
+from tests.support.seed import HELP, INSTANCE, SALES, SUPPORT
 
 from .fakes import pair
 

@@ -18,7 +18,7 @@ from cfn_response import Responder
 from lifecycle import PortError
 from properties import mint_physical_id, parse_physical_id
 
-from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
 from .fakes import FakeConnect, pair
 

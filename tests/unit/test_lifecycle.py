@@ -6,7 +6,7 @@ import pytest
 from lifecycle import LifecycleError, PortError, create, delete, update
 from properties import mint_physical_id
 
-from tests.seed_ids import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
 from .fakes import FakeConnect, pair
 

@@ -1,6 +1,7 @@
 """The offline seed's IDs (docs/design.md, "Offline seed data", and local/seed.json), for every test kind."""
 
 REGION = "us-east-1"
+ACCOUNT = "123456789012"
 INSTANCE = "00000000-0000-4000-8000-000000000001"
 SUPPORT = "11111111-1111-4111-8111-111111111111"  # support@example.com, primary, no alias
 HELP = "22222222-2222-4222-8222-222222222222"  # help@example.com, free
@@ -14,3 +15,6 @@ EMAILS = {
     SALES: "sales@example.com",
     INFO: "info@example.com",
 }
+# Well-formed IDs that exist nowhere in the seed.
+MISSING_ADDRESS = "99999999-9999-4999-8999-999999999999"
+MISSING_INSTANCE = "00000000-0000-4000-8000-00000000dead"

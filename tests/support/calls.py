@@ -1,0 +1,22 @@
+"""The emulator's call log in the terms the tests assert: which calls changed an alias relation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from connect_email_alias.local import CallRecord
+
+MUTATING = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias")
+
+
+def mutating(calls: Iterable[CallRecord]) -> list[CallRecord]:
+    return [c for c in calls if c.operation in MUTATING]
+
+
+def ops(calls: Iterable[CallRecord]) -> list[tuple[str, str, str | None]]:
+    """(operation, primary, alias) of each call: readable in assertion diffs."""
+    out = []
+    for c in calls:
+        alias = c.params.get("AliasConfiguration", {}).get("EmailAddressId")
+        out.append((c.operation, str(c.params.get("EmailAddressId")), alias))
+    return out
