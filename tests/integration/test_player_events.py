@@ -1,7 +1,7 @@
 """The CloudFormation player, driven with a tiny hand-made function (not the project's ``lambda/``).
 
-The function answers like crhelper does (an ``http.client`` PUT to the ResponseURL) and reports what
-it saw, so the tests can check the process isolation, the events' shape and their order.
+The function (tests/integration/recording_function.py) reports what it saw, so the tests can check the
+process isolation, the events' shape and their order.
 """
 
 from __future__ import annotations
@@ -20,52 +20,9 @@ from connect_email_alias.local import (
     TemplateError,
 )
 
+from tests.integration.recording_function import recording_function
+
 pytestmark = pytest.mark.slow
-
-HANDLER = r"""
-import http.client, json, os, ssl, sys, time, urllib.parse
-
-
-def _answer(event, status, physical, data=None, reason=None):
-    body = {"Status": status, "PhysicalResourceId": physical, "StackId": event["StackId"],
-            "RequestId": event["RequestId"], "LogicalResourceId": event["LogicalResourceId"],
-            "Data": data or {}}
-    if reason:
-        body["Reason"] = reason
-    url = urllib.parse.urlsplit(event["ResponseURL"])
-    connection = http.client.HTTPSConnection(url.netloc, context=ssl.create_default_context())
-    connection.request("PUT", url.path + "?" + url.query, body=json.dumps(body), headers={"content-type": ""})
-    connection.getresponse().read()
-
-
-def handler(event, context):
-    props = event["ResourceProperties"]
-    mode = props.get("Mode", "ok")
-    if mode == "sleep" and event["RequestType"] != "Delete":
-        time.sleep(600)
-    physical = "res-" + props.get("Name", "unnamed")
-    if event["RequestType"] == "Delete":
-        physical = event["PhysicalResourceId"]
-    try:
-        import connect_email_alias  # noqa: F401
-        project_visible = "yes"
-    except ImportError:
-        project_visible = "no"
-    import boto3
-    data = {
-        "SysPath": json.dumps(sys.path),
-        "ProjectVisible": project_visible,
-        "Boto3": boto3.__file__,
-        "Greeting": os.environ.get("GREETING", ""),
-        "Endpoint": os.environ.get("AWS_ENDPOINT_URL_CONNECT", ""),
-        "FunctionName": context.function_name,
-        "RemainingPositive": str(context.get_remaining_time_in_millis() > 0),
-    }
-    if mode == "fail" and event["RequestType"] != "Delete":
-        _answer(event, "FAILED", event.get("PhysicalResourceId", physical), reason="asked to fail")
-        return
-    _answer(event, "SUCCESS", physical, data)
-"""
 
 
 def template(**overrides):
@@ -104,10 +61,7 @@ def template(**overrides):
 
 @pytest.fixture
 def code(tmp_path: Path) -> Path:
-    folder = tmp_path / "asset"
-    folder.mkdir()
-    (folder / "index.py").write_text(HANDLER)
-    return folder
+    return recording_function(tmp_path / "asset")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ Low level: :meth:`~CloudFormationPlayer.event` and :meth:`~CloudFormationPlayer.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Mapping
@@ -76,13 +77,27 @@ class Step:
         )
 
 
+@dataclass(frozen=True)
+class DeployedResource:
+    """What CloudFormation holds for a resource: its spec, properties as sent, physical ID."""
+
+    spec: CustomResourceSpec
+    properties: dict[str, Any]
+    physical_id: str
+
+
 @dataclass
 class PlayReport:
-    """The outcome of a stack operation: CloudFormation's final stack status and every step."""
+    """The outcome of a stack operation: CloudFormation's final stack status and every step.
+
+    ``retained`` lists what a ``DeletionPolicy`` / ``UpdateReplacePolicy`` kept: CloudFormation sends
+    those no Delete, so they have no step; the physical resource lives on outside the stack.
+    """
 
     stack_name: str
     status: str
     steps: list[Step] = field(default_factory=list)
+    retained: list[DeployedResource] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -93,16 +108,26 @@ class PlayReport:
         return [(s.phase, s.result.request_type, s.result.logical_id) for s in self.steps]
 
     def __str__(self) -> str:
-        return "\n".join([f"{self.stack_name}: {self.status}", *(f"  {s}" for s in self.steps)])
+        kept = [f"  retained {r.spec.logical_id} {r.physical_id}" for r in self.retained]
+        return "\n".join([f"{self.stack_name}: {self.status}", *(f"  {s}" for s in self.steps), *kept])
 
 
 @dataclass(frozen=True)
-class DeployedResource:
-    """What CloudFormation holds for a resource: its spec, properties as sent, physical ID."""
+class _Change:
+    """One resource an update sent an event to: what CloudFormation held before, sent, and got back."""
 
-    spec: CustomResourceSpec
+    before: DeployedResource | None  # None: the update created it
+    sent: CustomResourceSpec
     properties: dict[str, Any]
-    physical_id: str
+    physical_id: str | None  # the answer's; None when there was none
+    ok: bool
+
+    @property
+    def held(self) -> DeployedResource | None:
+        """What CloudFormation holds after this event: the answer's ID on success, else the old one."""
+        if self.ok and self.physical_id:
+            return DeployedResource(self.sent, self.properties, self.physical_id)
+        return self.before
 
 
 @dataclass
@@ -231,13 +256,17 @@ class CloudFormationPlayer:
         return self._create(source, wanted)
 
     def destroy(self, stack_name: str) -> PlayReport:
-        """Delete every resource in reverse order; the stack is gone unless a Delete failed."""
+        """Delete every resource in reverse order, keeping retained ones; gone unless a Delete failed."""
         stack = self._stacks.get(stack_name)
         report = PlayReport(stack_name, "DELETE_COMPLETE")
         if stack is None:
             return report
         for logical_id in reversed(list(stack.resources)):
             held = stack.resources[logical_id]
+            if held.spec.retained_on_delete:
+                report.retained.append(held)
+                del stack.resources[logical_id]
+                continue
             result = self._send("Delete", held.spec, held.properties, stack_name, held.physical_id)
             report.steps.append(Step("delete", result))
             if result.ok:
@@ -263,10 +292,7 @@ class CloudFormationPlayer:
                 # when it answered with a physical ID (CloudFormation sends that one a Delete too).
                 report.status = "ROLLBACK_COMPLETE"
                 for held in reversed(list(created.values())):
-                    undo = self._send("Delete", held.spec, held.properties, source.name, held.physical_id)
-                    report.steps.append(Step("rollback", undo))
-                    if not undo.ok:
-                        report.status = "ROLLBACK_FAILED"
+                    self._delete(held, "rollback", report, keep=held.spec.retained_on_rollback_of_create())
                 return report
         self._stacks[source.name] = _Stack(source, created)
         return report
@@ -278,13 +304,11 @@ class CloudFormationPlayer:
         report = PlayReport(source.name, "UPDATE_COMPLETE")
         before = dict(stack.resources)
         after: dict[str, DeployedResource] = {}
-        # (logical id, held before, held after, the event succeeded)
-        changes: list[tuple[str, DeployedResource | None, DeployedResource | None, bool]] = []
-        failed = False
+        changes: list[_Change] = []
         for spec, props in wanted:
             old = before.get(spec.logical_id)
             if old is not None and old.properties == props and old.spec.function.arn == spec.function.arn:
-                after[spec.logical_id] = old
+                after[spec.logical_id] = dataclasses.replace(old, spec=spec)
                 continue
             if old is None:
                 result = self._send("Create", spec, props, source.name)
@@ -292,76 +316,64 @@ class CloudFormationPlayer:
             else:
                 result = self._send("Update", spec, props, source.name, old.physical_id, old.properties)
                 report.steps.append(Step("update", result))
-            physical = result.physical_resource_id
-            if result.ok and physical:
-                held = DeployedResource(spec, props, physical)
-                after[spec.logical_id] = held
-                changes.append((spec.logical_id, old, held, True))
-                continue
-            # CloudFormation keeps the old physical ID for a failed update; a failed create that
-            # answered with an ID is deleted in rollback.
-            failed_held = DeployedResource(spec, props, physical) if old is None and physical else None
-            changes.append((spec.logical_id, old, failed_held, False))
-            failed = True
-            break
-        if failed:
-            return self._rollback(stack, report, changes)
+            change = _Change(
+                old, spec, props, result.physical_resource_id, result.ok and bool(result.physical_resource_id)
+            )
+            changes.append(change)
+            if not change.ok:
+                return self._rollback(stack, report, changes)
+            after[spec.logical_id] = DeployedResource(spec, props, result.physical_resource_id or "")
         removed = [held for logical_id, held in before.items() if logical_id not in after]
         stack.resources = after
         stack.source = source
-        for _, old, new, _ok in changes:
+        for change in changes:
+            old, new = change.before, change.held
             if old is not None and new is not None and new.physical_id != old.physical_id:
-                step = self._send("Delete", old.spec, old.properties, source.name, old.physical_id)
-                report.steps.append(Step("cleanup", step))
+                self._delete(old, "cleanup", report, keep=change.sent.retained_on_replace)
         for held in reversed(removed):
-            step = self._send("Delete", held.spec, held.properties, source.name, held.physical_id)
-            report.steps.append(Step("cleanup", step))
+            self._delete(held, "cleanup", report, keep=held.spec.retained_on_delete)
         return report
 
-    def _rollback(
-        self,
-        stack: _Stack,
-        report: PlayReport,
-        changes: list[tuple[str, DeployedResource | None, DeployedResource | None, bool]],
-    ) -> PlayReport:
+    def _rollback(self, stack: _Stack, report: PlayReport, changes: list[_Change]) -> PlayReport:
         report.status = "UPDATE_ROLLBACK_COMPLETE"
         name = stack.source.name
         minted: list[DeployedResource] = []
-        for logical_id, old, new, ok in reversed(changes):
+        for change in reversed(changes):
+            old = change.before
             if old is None:
-                if new is not None:
-                    undo = self._send("Delete", new.spec, new.properties, name, new.physical_id)
-                    report.steps.append(Step("rollback", undo))
-                    if not undo.ok:
+                # Created by the attempt: deleted, unless it answered no ID or ``Retain`` keeps it.
+                if change.physical_id:
+                    created = DeployedResource(change.sent, change.properties, change.physical_id)
+                    keep = change.sent.retained_on_rollback_of_create()
+                    if not self._delete(created, "rollback", report, keep=keep):
                         report.status = "UPDATE_ROLLBACK_FAILED"
                 continue
             # The failed resource's held ID is still the old one; an updated one holds its new ID.
-            spec = new.spec if new is not None else old.spec
-            props = new.properties if new is not None else self._attempted(report, logical_id, old)
-            held_id = new.physical_id if ok and new is not None else old.physical_id
-            undo = self._send("Update", spec, old.properties, name, held_id, props, resource_spec=old.spec)
+            held = change.held
+            held_id = held.physical_id if held is not None else old.physical_id
+            undo = self._send("Update", old.spec, old.properties, name, held_id, change.properties)
             report.steps.append(Step("rollback", undo))
             if not undo.ok:
                 report.status = "UPDATE_ROLLBACK_FAILED"
                 continue
             restored = undo.physical_resource_id or held_id
-            stack.resources[logical_id] = DeployedResource(old.spec, old.properties, restored)
-            if new is not None and ok and new.physical_id != restored:
-                minted.append(new)
+            stack.resources[old.spec.logical_id] = DeployedResource(old.spec, old.properties, restored)
+            if change.ok and held is not None and held.physical_id != restored:
+                minted.append(held)
         for held in minted:
-            step = self._send("Delete", held.spec, held.properties, name, held.physical_id)
-            report.steps.append(Step("cleanup", step))
+            self._delete(
+                held, "cleanup", report, keep=stack.resources[held.spec.logical_id].spec.retained_on_replace
+            )
         return report
 
-    @staticmethod
-    def _attempted(report: PlayReport, logical_id: str, old: DeployedResource) -> dict[str, Any]:
-        """The properties of the failed Update (the rollback's OldResourceProperties)."""
-        for step in reversed(report.steps):
-            if step.result.logical_id == logical_id and step.result.request_type == "Update":
-                props = dict(step.result.event["ResourceProperties"])
-                props.pop("ServiceToken", None)
-                return props
-        return old.properties
+    def _delete(self, held: DeployedResource, phase: Phase, report: PlayReport, *, keep: bool) -> bool:
+        """Send ``held`` its Delete, or record it as retained when a policy keeps it; False if it failed."""
+        if keep:
+            report.retained.append(held)
+            return True
+        result = self._send("Delete", held.spec, held.properties, report.stack_name, held.physical_id)
+        report.steps.append(Step(phase, result))
+        return result.ok
 
     def _properties(self, spec: CustomResourceSpec, resolver: Resolver) -> dict[str, Any]:
         props = {k: v for k, v in spec.raw_properties.items() if k != "ServiceToken"}
@@ -377,16 +389,13 @@ class CloudFormationPlayer:
         stack_name: str,
         physical_id: str | None = None,
         old_properties: Mapping[str, Any] | None = None,
-        *,
-        resource_spec: CustomResourceSpec | None = None,
     ) -> EventResult:
-        target = resource_spec or spec
         event = self.event(
             request_type,
-            target,
+            spec,
             properties,
             stack_name=stack_name,
             physical_resource_id=physical_id,
             old_properties=old_properties,
         )
-        return self.invoke(event, target.function)
+        return self.invoke(event, spec.function)

@@ -16,9 +16,14 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, TypeVar, cast
 
+DeletionPolicy = Literal["Delete", "Retain", "RetainExceptOnCreate"]
+UpdateReplacePolicy = Literal["Delete", "Retain"]
+_DELETION_POLICIES: tuple[DeletionPolicy, ...] = ("Delete", "Retain", "RetainExceptOnCreate")
+_UPDATE_REPLACE_POLICIES: tuple[UpdateReplacePolicy, ...] = ("Delete", "Retain")
 CUSTOM_RESOURCE_TYPES = ("Custom::ConnectEmailAddressAlias", "AWS::CloudFormation::CustomResource")
+_P = TypeVar("_P", bound=str)
 _STACK_NAMESPACE = uuid.UUID("0c6b5c1e-44b5-4c3a-9d5e-6a8a4c1f0a11")
 
 
@@ -60,6 +65,22 @@ class CustomResourceSpec:
     raw_properties: dict[str, Any]
     function: FunctionSpec
     depends_on: tuple[str, ...] = ()
+    deletion_policy: DeletionPolicy = "Delete"
+    update_replace_policy: UpdateReplacePolicy = "Delete"
+
+    @property
+    def retained_on_delete(self) -> bool:
+        """No Delete on stack delete or on removal from the template (CloudFormation's DeletionPolicy)."""
+        return self.deletion_policy != "Delete"
+
+    def retained_on_rollback_of_create(self) -> bool:
+        """No Delete when the operation that created it rolls back: only ``Retain`` keeps it then."""
+        return self.deletion_policy == "Retain"
+
+    @property
+    def retained_on_replace(self) -> bool:
+        """No cleanup Delete of the physical ID an update replaced (CloudFormation's UpdateReplacePolicy)."""
+        return self.update_replace_policy == "Retain"
 
 
 def stack_id_for(name: str, env: Environment) -> str:
@@ -236,7 +257,13 @@ class StackSource:
             )
             depends = resource.get("DependsOn") or []
             found[logical_id] = CustomResourceSpec(
-                logical_id, kind, props, function, tuple([depends] if isinstance(depends, str) else depends)
+                logical_id,
+                kind,
+                props,
+                function,
+                tuple([depends] if isinstance(depends, str) else depends),
+                _policy(resource, "DeletionPolicy", _DELETION_POLICIES, logical_id),
+                _policy(resource, "UpdateReplacePolicy", _UPDATE_REPLACE_POLICIES, logical_id),
             )
         return _ordered(found)
 
@@ -366,6 +393,17 @@ class CloudAssembly:
             for key in keys | {f"{asset_hash}.zip"}:
                 if isinstance(key, str):
                     self._assets[key] = source
+
+
+def _policy(resource: Mapping[str, Any], key: str, allowed: tuple[_P, ...], logical_id: str) -> _P:
+    """A ``DeletionPolicy`` / ``UpdateReplacePolicy`` the player plays (Snapshot is not for custom ones)."""
+    value = resource.get(key, "Delete")
+    for choice in allowed:
+        if value == choice:
+            return choice
+    raise TemplateError(
+        f"resource {logical_id}: {key} {value!r} is not played; use one of {', '.join(allowed)}"
+    )
 
 
 def _unpacked(path: Path) -> Path:
