@@ -1,0 +1,109 @@
+"""examples/: each app synthesises as the CDK CLI runs it (outside the repo), the raw template lints and is
+served by the shared provider, and the offline example's own tests pass."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import lint_file
+from connect_email_alias.local import (
+    CloudAssembly,
+    CloudFormationPlayer,
+    ConnectEmulator,
+    ResponseReceiver,
+    StackSource,
+)
+
+from tests.support.seed import HELP, INSTANCE, SUPPORT
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+ALIAS = "Custom::ConnectEmailAddressAlias"
+#: Per example: its stacks, with how many aliases and CfnEmailAddress resources each holds.
+EXPECTED = {
+    "ids": {"SupportAlias": (1, 0)},
+    "arns_and_cfn_email_address": {"SalesMail": (2, 2)},
+    "shared_provider": {"ConnectEmailAliasProvider": (0, 0)},
+    "cross_stack": {"ConnectAddresses": (0, 2), "ConnectAliases": (1, 0)},
+    "offline_test": {"Mail": (1, 0)},
+}
+QUIET = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true"}
+
+
+def _run(args: list[str | Path], cwd: Path, **extra: str) -> str:
+    env = {**os.environ, **QUIET, **extra}
+    result = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+def _synth(example: str, workdir: Path) -> Path:
+    """``python app.py`` as ``cdk synth`` runs it (CDK_OUTDIR set), from a directory outside the repo."""
+    out = workdir / "cdk.out"
+    _run([sys.executable, EXAMPLES / example / "app.py"], cwd=workdir, CDK_OUTDIR=str(out))
+    return out
+
+
+def _templates(out: Path) -> dict[str, dict[str, Any]]:
+    return {p.name.split(".")[0]: json.loads(p.read_text()) for p in out.glob("*.template.json")}
+
+
+def _count(template: dict[str, Any], type_: str) -> int:
+    return sum(r["Type"] == type_ for r in template["Resources"].values())
+
+
+def test_every_example_is_tested_and_runs_with_the_cdk_cli() -> None:
+    assert sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) == sorted(EXPECTED)
+    for example in EXPECTED:
+        assert json.loads((EXAMPLES / example / "cdk.json").read_text())["app"] == "python3 app.py"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", sorted(EXPECTED))
+def test_example_synthesises(example: str, tmp_path: Path) -> None:
+    templates = _templates(_synth(example, tmp_path))
+    assert sorted(templates) == sorted(EXPECTED[example])
+    for stack, (aliases, addresses) in EXPECTED[example].items():
+        assert _count(templates[stack], ALIAS) == aliases, stack
+        assert _count(templates[stack], "AWS::Connect::EmailAddress") == addresses, stack
+
+
+def test_shared_provider_template_is_cfn_lint_clean() -> None:
+    findings = lint_file(EXAMPLES / "shared_provider" / "aliases.yaml")
+    assert not findings, [str(f) for f in findings]
+
+
+@pytest.mark.slow
+def test_shared_provider_serves_the_raw_template(tmp_path: Path) -> None:
+    assembly = CloudAssembly(_synth("shared_provider", tmp_path))
+    raw = StackSource.from_file(
+        EXAMPLES / "shared_provider" / "aliases.yaml", name="Aliases", assembly=assembly
+    )
+    with (
+        ConnectEmulator.from_seed() as connect,
+        ResponseReceiver() as answers,
+        CloudFormationPlayer(answers, connect_endpoint=connect.endpoint_url) as cloudformation,
+    ):
+        report = cloudformation.deploy(raw)
+        assert report.ok, report
+        assert connect.aliases_by_primary(INSTANCE)[SUPPORT] == HELP
+        report = cloudformation.destroy("Aliases")
+        assert report.ok, report
+        assert SUPPORT not in connect.aliases_by_primary(INSTANCE)
+
+
+@pytest.mark.slow
+def test_offline_example_tests_pass_where_a_user_keeps_them(tmp_path: Path) -> None:
+    project = tmp_path / "my-project"
+    shutil.copytree(EXAMPLES / "offline_test", project, ignore=shutil.ignore_patterns("__pycache__"))
+    output = _run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project)
+    assert " passed" in output and "failed" not in output and "skipped" not in output, output
