@@ -65,7 +65,7 @@ def run(quick: bool = False) -> Result:
         FunctionSpec,
         ResponseReceiver,
     )
-    from connect_email_alias.local.template import CustomResourceSpec
+    from connect_email_alias.local.assembly import ResourceSpec
 
     cycles = 1 if quick else 5
     calls: dict[str, list[tuple[int, int]]] = {k: [] for k in BUDGET}
@@ -91,7 +91,7 @@ def run(quick: bool = False) -> Result:
             memory_mb=256,
             runtime="python3.13",
         )
-        spec = CustomResourceSpec("Alias", "Custom::ConnectEmailAddressAlias", {}, function)
+        spec = ResourceSpec("Alias", "Custom::ConnectEmailAddressAlias", {}, function)
         first = _props(SUPPORT, HELP)
         same = _props(_arn(SUPPORT), _arn(HELP))  # the same pair written as ARNs
         swapped = _props(HELP, CARE)  # new primary and new alias: the 5-call path

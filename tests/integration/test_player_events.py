@@ -130,13 +130,17 @@ def test_parameters_are_resolved_from_given_values(player, code):
     ("overrides", "named"),
     [
         ({"first": {"Name": {"Fn::Sub": "${AWS::Region}-x"}}}, "resource First property Name: Fn::Sub"),
-        ({"second": {"Nested": {"Deep": {"Fn::GetAtt": ["First", "X"]}}}}, "Nested.Deep: Fn::GetAtt"),
-        ({"first": {"Name": {"Ref": "First"}}}, "Ref First is not a parameter"),
+        (
+            {"second": {"Nested": {"Deep": {"Fn::GetAtt": ["Fn", "Version"]}}}},
+            "Nested.Deep: Fn::GetAtt Fn.Version: Fn is AWS::Lambda::Function, which the player does not play",
+        ),
+        ({"first": {"Name": {"Ref": "Nowhere"}}}, "Ref Nowhere: Nowhere is not a parameter or a resource"),
     ],
 )
-def test_other_intrinsics_fail_naming_resource_and_property(player, code, overrides, named):
+def test_other_intrinsics_fail_naming_resource_and_property(player, code, receiver, overrides, named):
     with pytest.raises(TemplateError, match=re.escape(named)):
         player.deploy(stack(code, **overrides))
+    assert receiver.responses() == [] and player.resources("Demo") == {}  # refused before any event
 
 
 def test_the_process_is_killed_at_the_deadline(player, code):

@@ -32,7 +32,7 @@ def player(receiver, emulator):
 def resource(name: str, mode: str = "ok", **attributes: Any) -> dict[str, Any]:
     """A custom resource whose physical ID is ``res-<name>``; attributes such as DeletionPolicy on top."""
     properties = {"ServiceToken": {"Fn::GetAtt": ["Fn", "Arn"]}, "Name": name, "Mode": mode}
-    return {"Type": "AWS::CloudFormation::CustomResource", "Properties": properties, **attributes}
+    return {"Type": "Custom::Recorded", "Properties": properties, **attributes}
 
 
 def stack(code: Path, name: str = "Demo", **resources: dict[str, Any]) -> StackSource:
@@ -131,7 +131,7 @@ def test_a_failed_update_keeps_a_retained_resource_it_created(player, code):
 
 
 def test_a_snapshot_policy_is_refused_naming_the_resource(player, code):
-    with pytest.raises(TemplateError, match="resource X: DeletionPolicy 'Snapshot'"):
+    with pytest.raises(TemplateError, match=r"resource X \(Custom::Recorded\): DeletionPolicy 'Snapshot'"):
         player.deploy(stack(code, X=resource("x", DeletionPolicy="Snapshot")))
 
 

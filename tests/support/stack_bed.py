@@ -23,8 +23,9 @@ from connect_email_alias.local import (
     ResponseReceiver,
     StackSource,
 )
+from connect_email_alias.local.assembly import ResourceSpec
 from connect_email_alias.local.player import RequestType
-from connect_email_alias.local.template import CustomResourceSpec, Resolver
+from connect_email_alias.local.template import Resolver
 
 from tests.support.answers import assert_one_timely_valid_answer
 from tests.support.assembly import DEMO_STACK
@@ -69,13 +70,13 @@ class StackBed:
 
     # -- hand-shaped events ---------------------------------------------------------------------
 
-    def spec(self, **context: str) -> CustomResourceSpec:
+    def spec(self, **context: str) -> ResourceSpec:
         """The alias resource of the synthesised demo stack, as the player would send it events."""
         source = self.demo_stack(**context)
         (spec,) = source.custom_resources(Resolver(source.template, source.name, self.player.env))
         return spec
 
-    def _target(self) -> CustomResourceSpec:
+    def _target(self) -> ResourceSpec:
         return self.held.spec if self.held is not None else self.spec()
 
     def event(
@@ -183,6 +184,6 @@ class StackBed:
     def state(self) -> dict[str, str] | None:
         """The seed instance's alias relations (primary -> alias); None when the instance is gone."""
         try:
-            return self.emulator.aliases(INSTANCE)
+            return self.emulator.aliases_by_primary(INSTANCE)
         except Exception:
             return None

@@ -4,12 +4,14 @@ They let the custom resource be exercised end to end without an AWS account, and
 with the function (``lambda/``), so a misunderstanding in one is caught by the other.
 """
 
+from .assembly import CloudAssembly, FunctionSpec, StackSource
 from .emulator import DEFAULT_SEED, AddressView, CallRecord, ConnectEmulator
 from .faults import Faults
 from .lambda_runner import Invocation, LambdaRunner
-from .player import CloudFormationPlayer, DeployedResource, EventResult, PlayReport, Step
+from .player import CloudFormationPlayer
 from .receiver import Expectation, ReceivedResponse, ResponseReceiver, validate_response
-from .template import CloudAssembly, Environment, FunctionSpec, StackSource, TemplateError
+from .report import DeployedResource, EventResult, PlayReport, Step
+from .template import Environment, TemplateError
 
 __all__ = [
     "DEFAULT_SEED",

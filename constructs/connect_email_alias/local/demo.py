@@ -17,10 +17,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .._contract import contract
+from .assembly import CloudAssembly, StackSource
 from .emulator import ConnectEmulator
-from .player import CloudFormationPlayer, PlayReport
+from .player import CloudFormationPlayer
 from .receiver import ResponseReceiver
-from .template import CloudAssembly, StackSource
+from .report import PlayReport
 
 STACK = "ConnectEmailAliasDemo"
 MUTATING = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias")
@@ -100,8 +102,9 @@ def run(v1: StackSource, v2: StackSource) -> int:
         primary, alias_v1, alias_v2 = _demo_ids(v1, v2)
 
         def refused_swap() -> PlayReport:
-            # Connect refuses the next association, as it would without permission on the new address.
-            emulator.faults.fail_next("AssociateEmailAddressAlias", 1, error="AccessDeniedException")
+            # Connect refuses the next association for good, as it does once the instance's quota is
+            # reached (an AccessDenied is retried for a while: IAM may still be propagating).
+            emulator.faults.fail_next("AssociateEmailAddressAlias", 1, error="ServiceQuotaExceededException")
             return player.deploy(v1)
 
         scenes = [
@@ -149,13 +152,12 @@ def run(v1: StackSource, v2: StackSource) -> int:
 
 
 def _alias_property(source: StackSource) -> tuple[str, str, str]:
-    resources = [r for r in source.resources().values() if r["Type"] == "Custom::ConnectEmailAddressAlias"]
+    resources = [r for r in source.resources().values() if r["Type"] == contract.RESOURCE_TYPE]
     if len(resources) != 1:
-        raise SystemExit(
-            f"expected one Custom::ConnectEmailAddressAlias in {source.name}, found {len(resources)}"
-        )
+        raise SystemExit(f"expected one {contract.RESOURCE_TYPE} in {source.name}, found {len(resources)}")
     props = resources[0]["Properties"]
-    return props["InstanceId"], props["EmailAddressId"], props["AliasConfiguration"]["EmailAddressId"]
+    alias = props[contract.ALIAS_CONFIGURATION][contract.ALIAS_EMAIL_ADDRESS_ID]
+    return props[contract.INSTANCE_ID], props[contract.EMAIL_ADDRESS_ID], alias
 
 
 def _demo_instance(source: StackSource) -> str:

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .template import Environment, FunctionSpec
+from .assembly import FunctionSpec
+from .template import Environment
 
 SDK_PATH_ENV = "CONNECT_EMAIL_ALIAS_SDK_PATH"
 SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")

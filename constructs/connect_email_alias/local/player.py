@@ -1,115 +1,43 @@
-"""Plays CloudFormation's side of custom resources offline: events, responses, rollback, cleanup.
+"""Plays CloudFormation offline: stacks deployed, updated, rolled back and destroyed, event by event.
 
-Given stacks (:mod:`.template`), it sends the function the events CloudFormation would, shaped as
-CloudFormation shapes them (every property value a string), through a Lambda-like process
-(:mod:`.lambda_runner`), and reads the answers from the HTTPS receiver (:mod:`.receiver`).
+Given stacks (:mod:`.assembly`), it plays their resources in dependency order. A custom resource gets
+the events CloudFormation would send, shaped as CloudFormation shapes them (every property value a
+string), through a Lambda-like process (:mod:`.lambda_runner`); its answer is read from the HTTPS
+receiver (:mod:`.receiver`). An ``AWS::Connect::EmailAddress`` is played through Connect's API
+(:mod:`.email_addresses`). ``Ref`` / ``Fn::GetAtt`` of played resources resolve to what they answered;
+``Fn::ImportValue`` to the exports of stacks this player deployed (several stacks share one player).
 
 Stack level: :meth:`CloudFormationPlayer.deploy` (create all, or update) and
-:meth:`~CloudFormationPlayer.destroy`.
-An update that fails is rolled back the way CloudFormation does it: rollback Updates in reverse
-(ResourceProperties = old, OldResourceProperties = new, PhysicalResourceId = the one it holds),
-Deletes of resources created by the attempt, then cleanup Deletes of physical IDs the attempt
-minted. After a successful update, replaced physical IDs are deleted in the cleanup phase.
+:meth:`~CloudFormationPlayer.destroy`. An update that fails is rolled back the way CloudFormation
+does it: rollback Updates in reverse (ResourceProperties = old, OldResourceProperties = attempted,
+PhysicalResourceId = the one it holds), Deletes of resources created by the attempt, then cleanup
+Deletes of physical IDs the attempt minted. After a successful update, replaced physical IDs and
+removed resources are deleted in the cleanup phase. ``DeletionPolicy`` / ``UpdateReplacePolicy``
+``Retain`` keep a resource: no Delete is sent (see :attr:`PlayReport.retained`).
 Low level: :meth:`~CloudFormationPlayer.event` and :meth:`~CloudFormationPlayer.invoke` (fault tests).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
-from .lambda_runner import Invocation, LambdaRunner
+from .assembly import FunctionSpec, ResourceSpec, StackSource
+from .email_addresses import EmailAddresses, ServiceResult
+from .lambda_runner import LambdaRunner
 from .receiver import Expectation, ResponseReceiver
-from .template import CustomResourceSpec, Environment, FunctionSpec, Resolver, StackSource, cfn_stringify
-
-RequestType = Literal["Create", "Update", "Delete"]
-Phase = Literal["create", "update", "cleanup", "rollback", "delete"]
-
-
-@dataclass(frozen=True)
-class EventResult:
-    """CloudFormation's view of one event: the answer (if any), its checks, and the function's logs."""
-
-    event: dict[str, Any]
-    status: str | None
-    reason: str | None
-    physical_resource_id: str | None
-    data: dict[str, Any]
-    validation_errors: tuple[str, ...]
-    wall_time_s: float
-    answered_before_deadline: bool
-    timed_out: bool
-    responses: int
-    invocation: Invocation
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "SUCCESS"
-
-    @property
-    def request_type(self) -> str:
-        return str(self.event["RequestType"])
-
-    @property
-    def logical_id(self) -> str:
-        return str(self.event["LogicalResourceId"])
-
-    @property
-    def logs(self) -> str:
-        return self.invocation.logs
-
-
-@dataclass(frozen=True)
-class Step:
-    """One event of a stack operation, in the phase CloudFormation sends it."""
-
-    phase: Phase
-    result: EventResult
-
-    def __str__(self) -> str:
-        r = self.result
-        return (
-            f"{self.phase:8} {r.request_type:6} {r.logical_id} -> {r.status} {r.physical_resource_id or ''}"
-        )
-
-
-@dataclass(frozen=True)
-class DeployedResource:
-    """What CloudFormation holds for a resource: its spec, properties as sent, physical ID."""
-
-    spec: CustomResourceSpec
-    properties: dict[str, Any]
-    physical_id: str
-
-
-@dataclass
-class PlayReport:
-    """The outcome of a stack operation: CloudFormation's final stack status and every step.
-
-    ``retained`` lists what a ``DeletionPolicy`` / ``UpdateReplacePolicy`` kept: CloudFormation sends
-    those no Delete, so they have no step; the physical resource lives on outside the stack.
-    """
-
-    stack_name: str
-    status: str
-    steps: list[Step] = field(default_factory=list)
-    retained: list[DeployedResource] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE")
-
-    def sequence(self) -> list[tuple[str, str, str]]:
-        """(phase, request type, logical id) of each step, for asserting on event order."""
-        return [(s.phase, s.result.request_type, s.result.logical_id) for s in self.steps]
-
-    def __str__(self) -> str:
-        kept = [f"  retained {r.spec.logical_id} {r.physical_id}" for r in self.retained]
-        return "\n".join([f"{self.stack_name}: {self.status}", *(f"  {s}" for s in self.steps), *kept])
+from .report import DeployedResource, EventResult, Phase, PlayReport, RequestType, Result, Step
+from .template import (
+    Environment,
+    MissingAttributeError,
+    Resolver,
+    TemplateError,
+    cfn_stringify,
+    stack_id_for,
+)
 
 
 @dataclass(frozen=True)
@@ -117,27 +45,33 @@ class _Change:
     """One resource an update sent an event to: what CloudFormation held before, sent, and got back."""
 
     before: DeployedResource | None  # None: the update created it
-    sent: CustomResourceSpec
+    sent: ResourceSpec
     properties: dict[str, Any]
-    physical_id: str | None  # the answer's; None when there was none
-    ok: bool
+    result: Result
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok and bool(self.result.physical_resource_id)
 
     @property
     def held(self) -> DeployedResource | None:
         """What CloudFormation holds after this event: the answer's ID on success, else the old one."""
-        if self.ok and self.physical_id:
-            return DeployedResource(self.sent, self.properties, self.physical_id)
+        if self.ok:
+            return DeployedResource(
+                self.sent, self.properties, self.result.physical_resource_id or "", dict(self.result.data)
+            )
         return self.before
 
 
 @dataclass
 class _Stack:
     source: StackSource
+    resolver: Resolver
     resources: dict[str, DeployedResource]
 
 
 class CloudFormationPlayer:
-    """Sends custom-resource events to functions run locally and collects CloudFormation's view."""
+    """Plays stacks: custom resources run locally, email addresses in Connect, CloudFormation's view kept."""
 
     def __init__(
         self,
@@ -149,7 +83,10 @@ class CloudFormationPlayer:
         extra_env: Mapping[str, str] | None = None,
         response_grace_s: float = 1.0,
     ) -> None:
-        """``connect_endpoint`` becomes ``AWS_ENDPOINT_URL_CONNECT`` in the function's process."""
+        """``connect_endpoint`` (the emulator's URL) is where functions and email addresses reach Connect.
+
+        It becomes ``AWS_ENDPOINT_URL_CONNECT`` in the function's process.
+        """
         self.env = env or Environment()
         self.receiver = receiver
         base = {"SSL_CERT_FILE": str(receiver.ca_bundle), **(extra_env or {})}
@@ -160,7 +97,10 @@ class CloudFormationPlayer:
         if runner is not None:
             runner.base_env = {**base, **runner.base_env}
         self.response_grace_s = response_grace_s
+        self._connect_endpoint = connect_endpoint
+        self._email_addresses: EmailAddresses | None = None
         self._stacks: dict[str, _Stack] = {}
+        self._exports: dict[str, tuple[str, Any]] = {}  # export name -> (stack name, value)
 
     def close(self) -> None:
         if self._own_runner:
@@ -177,7 +117,7 @@ class CloudFormationPlayer:
     def event(
         self,
         request_type: RequestType,
-        resource: CustomResourceSpec,
+        resource: ResourceSpec,
         properties: Mapping[str, Any],
         *,
         stack_name: str,
@@ -186,8 +126,10 @@ class CloudFormationPlayer:
         request_id: str | None = None,
     ) -> dict[str, Any]:
         """A custom-resource event exactly as CloudFormation sends it (properties stringified)."""
+        if resource.function is None:
+            raise ValueError(f"{resource.logical_id} is not a custom resource: no function gets events")
         request_id = request_id or str(uuid.uuid4())
-        stack_id = Resolver({}, stack_name, self.env).stack_id
+        stack_id = stack_id_for(stack_name, self.env)
         token = resource.function.arn
         event: dict[str, Any] = {
             "RequestType": request_type,
@@ -243,17 +185,31 @@ class CloudFormationPlayer:
     # -- stack level -----------------------------------------------------------------------------
 
     def resources(self, stack_name: str) -> dict[str, DeployedResource]:
-        """What CloudFormation holds for the stack now (empty when it does not exist)."""
+        """What CloudFormation holds for the stack now, by logical ID (empty when it does not exist)."""
         stack = self._stacks.get(stack_name)
         return dict(stack.resources) if stack else {}
 
+    def outputs(self, stack_name: str) -> dict[str, Any]:
+        """The stack's Outputs resolved from what it holds now (those naming unplayed resources left out)."""
+        stack = self._stacks.get(stack_name)
+        return {k: value for k, (value, _) in self._outputs(stack).items()} if stack else {}
+
     def deploy(self, source: StackSource, parameters: Mapping[str, str] | None = None) -> PlayReport:
-        """Create the stack, or update it when it exists (like ``cdk deploy``)."""
-        resolver = Resolver(source.template, source.name, self.env, parameters)
-        wanted = [(spec, self._properties(spec, resolver)) for spec in source.custom_resources(resolver)]
+        """Create the stack, or update it when it exists (like ``cdk deploy``).
+
+        Raises :class:`TemplateError` before sending anything when the template uses what the player
+        cannot play (the message names the resource and property).
+        """
+        exports = {name: value for name, (_, value) in self._exports.items()}
+        resolver = Resolver(source.template, source.name, self.env, parameters, exports=exports)
+        plan = source.played_resources(resolver)
+        self._check(source, resolver, plan)
         if source.name in self._stacks:
-            return self._update(source, wanted)
-        return self._create(source, wanted)
+            report = self._update(source, resolver, plan)
+        else:
+            report = self._create(source, resolver, plan)
+        self._publish(source.name)
+        return report
 
     def destroy(self, stack_name: str) -> PlayReport:
         """Delete every resource in reverse order, keeping retained ones; gone unless a Delete failed."""
@@ -263,69 +219,70 @@ class CloudFormationPlayer:
             return report
         for logical_id in reversed(list(stack.resources)):
             held = stack.resources[logical_id]
-            if held.spec.retained_on_delete:
-                report.retained.append(held)
-                del stack.resources[logical_id]
-                continue
-            result = self._send("Delete", held.spec, held.properties, stack_name, held.physical_id)
-            report.steps.append(Step("delete", result))
-            if result.ok:
+            if self._delete(held, "delete", report, keep=held.spec.retained_on_delete):
                 del stack.resources[logical_id]
             else:
                 report.status = "DELETE_FAILED"
         if report.status == "DELETE_COMPLETE":
             del self._stacks[stack_name]
+        self._publish(stack_name)
         return report
 
-    def _create(
-        self, source: StackSource, wanted: list[tuple[CustomResourceSpec, dict[str, Any]]]
-    ) -> PlayReport:
+    def _create(self, source: StackSource, resolver: Resolver, plan: list[ResourceSpec]) -> PlayReport:
         report = PlayReport(source.name, "CREATE_COMPLETE")
         created: dict[str, DeployedResource] = {}
-        for spec, props in wanted:
-            result = self._send("Create", spec, props, source.name)
+        for spec in plan:
+            props, failure = self._properties(spec, source, resolver, created, "Create")
+            result = failure or self._send("Create", spec, props, source.name)
             report.steps.append(Step("create", result))
             if result.physical_resource_id:
-                created[spec.logical_id] = DeployedResource(spec, props, result.physical_resource_id)
+                created[spec.logical_id] = DeployedResource(
+                    spec, props, result.physical_resource_id, dict(result.data)
+                )
             if not result.ok:
                 # A failed create rolls back by deleting everything created, the failed one included
                 # when it answered with a physical ID (CloudFormation sends that one a Delete too).
                 report.status = "ROLLBACK_COMPLETE"
                 for held in reversed(list(created.values())):
-                    self._delete(held, "rollback", report, keep=held.spec.retained_on_rollback_of_create())
+                    if not self._delete(
+                        held, "rollback", report, keep=held.spec.retained_on_rollback_of_create
+                    ):
+                        report.status = "ROLLBACK_FAILED"
                 return report
-        self._stacks[source.name] = _Stack(source, created)
+        self._stacks[source.name] = _Stack(source, resolver, created)
         return report
 
-    def _update(
-        self, source: StackSource, wanted: list[tuple[CustomResourceSpec, dict[str, Any]]]
-    ) -> PlayReport:
+    def _update(self, source: StackSource, resolver: Resolver, plan: list[ResourceSpec]) -> PlayReport:
         stack = self._stacks[source.name]
         report = PlayReport(source.name, "UPDATE_COMPLETE")
         before = dict(stack.resources)
         after: dict[str, DeployedResource] = {}
         changes: list[_Change] = []
-        for spec, props in wanted:
+        for spec in plan:
             old = before.get(spec.logical_id)
-            if old is not None and old.properties == props and old.spec.function.arn == spec.function.arn:
-                after[spec.logical_id] = dataclasses.replace(old, spec=spec)
+            request: RequestType = "Create" if old is None else "Update"
+            props, failure = self._properties(spec, source, resolver, after, request)
+            unchanged = old is not None and old.properties == props and failure is None
+            if old is not None and unchanged and old.spec.service_token == spec.service_token:
+                # Unchanged: no event; a new DeletionPolicy or UpdateReplacePolicy still applies.
+                after[spec.logical_id] = DeployedResource(
+                    spec, old.properties, old.physical_id, old.attributes
+                )
                 continue
-            if old is None:
+            if failure is not None:
+                result: Result = failure
+            elif old is None:
                 result = self._send("Create", spec, props, source.name)
-                report.steps.append(Step("create", result))
             else:
                 result = self._send("Update", spec, props, source.name, old.physical_id, old.properties)
-                report.steps.append(Step("update", result))
-            change = _Change(
-                old, spec, props, result.physical_resource_id, result.ok and bool(result.physical_resource_id)
-            )
+            report.steps.append(Step("create" if old is None else "update", result))
+            change = _Change(old, spec, props, result)
             changes.append(change)
-            if not change.ok:
+            if change.held is None or not change.ok:
                 return self._rollback(stack, report, changes)
-            after[spec.logical_id] = DeployedResource(spec, props, result.physical_resource_id or "")
+            after[spec.logical_id] = change.held
         removed = [held for logical_id, held in before.items() if logical_id not in after]
-        stack.resources = after
-        stack.source = source
+        stack.resources, stack.source, stack.resolver = after, source, resolver
         for change in changes:
             old, new = change.before, change.held
             if old is not None and new is not None and new.physical_id != old.physical_id:
@@ -337,33 +294,36 @@ class CloudFormationPlayer:
     def _rollback(self, stack: _Stack, report: PlayReport, changes: list[_Change]) -> PlayReport:
         report.status = "UPDATE_ROLLBACK_COMPLETE"
         name = stack.source.name
-        minted: list[DeployedResource] = []
+        minted: list[tuple[DeployedResource, bool]] = []
         for change in reversed(changes):
             old = change.before
             if old is None:
                 # Created by the attempt: deleted, unless it answered no ID or ``Retain`` keeps it.
-                if change.physical_id:
-                    created = DeployedResource(change.sent, change.properties, change.physical_id)
-                    keep = change.sent.retained_on_rollback_of_create()
-                    if not self._delete(created, "rollback", report, keep=keep):
+                answered = change.result.physical_resource_id
+                if answered:
+                    created = DeployedResource(
+                        change.sent, change.properties, answered, dict(change.result.data)
+                    )
+                    if not self._delete(
+                        created, "rollback", report, keep=change.sent.retained_on_rollback_of_create
+                    ):
                         report.status = "UPDATE_ROLLBACK_FAILED"
                 continue
             # The failed resource's held ID is still the old one; an updated one holds its new ID.
-            held = change.held
-            held_id = held.physical_id if held is not None else old.physical_id
-            undo = self._send("Update", old.spec, old.properties, name, held_id, change.properties)
+            held = change.held or old
+            undo = self._send("Update", old.spec, old.properties, name, held.physical_id, change.properties)
             report.steps.append(Step("rollback", undo))
             if not undo.ok:
                 report.status = "UPDATE_ROLLBACK_FAILED"
                 continue
-            restored = undo.physical_resource_id or held_id
-            stack.resources[old.spec.logical_id] = DeployedResource(old.spec, old.properties, restored)
-            if change.ok and held is not None and held.physical_id != restored:
-                minted.append(held)
-        for held in minted:
-            self._delete(
-                held, "cleanup", report, keep=stack.resources[held.spec.logical_id].spec.retained_on_replace
+            restored = undo.physical_resource_id or held.physical_id
+            stack.resources[old.spec.logical_id] = DeployedResource(
+                old.spec, old.properties, restored, dict(undo.data) or old.attributes
             )
+            if change.ok and held.physical_id != restored:
+                minted.append((held, old.spec.retained_on_replace))
+        for held, keep in minted:
+            self._delete(held, "cleanup", report, keep=keep)
         return report
 
     def _delete(self, held: DeployedResource, phase: Phase, report: PlayReport, *, keep: bool) -> bool:
@@ -375,21 +335,110 @@ class CloudFormationPlayer:
         report.steps.append(Step(phase, result))
         return result.ok
 
-    def _properties(self, spec: CustomResourceSpec, resolver: Resolver) -> dict[str, Any]:
-        props = {k: v for k, v in spec.raw_properties.items() if k != "ServiceToken"}
+    # -- resolution ------------------------------------------------------------------------------
+
+    def _check(self, source: StackSource, resolver: Resolver, plan: list[ResourceSpec]) -> None:
+        """Every property resolves (references stand in for values), before any event is sent."""
+        planned = {spec.logical_id for spec in plan}
+
+        def placeholder(logical_id: str, attribute: str | None, where: str) -> Any:
+            if logical_id in planned:
+                return f"<{logical_id}.{attribute or 'Ref'}>"
+            return _unplayed(source, resolver, logical_id, attribute, where)
+
+        checking = resolver.with_resources(placeholder)
+        for spec in plan:
+            if spec.function is None and self._connect_endpoint is None:
+                raise TemplateError(
+                    f"resource {spec.logical_id} ({spec.resource_type}) is played through Connect's API: "
+                    "give CloudFormationPlayer(connect_endpoint=emulator.endpoint_url)"
+                )
+            for key, value in spec.raw_properties.items():
+                if key != "ServiceToken":
+                    checking.resolve(value, f"resource {spec.logical_id} property {key}")
+
+    def _properties(
+        self,
+        spec: ResourceSpec,
+        source: StackSource,
+        resolver: Resolver,
+        held: Mapping[str, DeployedResource],
+        request_type: RequestType,
+    ) -> tuple[dict[str, Any], ServiceResult | None]:
+        """The properties as sent, resolved from what is held now; or the failure CloudFormation reports."""
+
+        def value(logical_id: str, attribute: str | None, where: str) -> Any:
+            resource = held.get(logical_id)
+            if resource is None:
+                return _unplayed(source, resolver, logical_id, attribute, where)
+            if attribute is None:
+                return resource.physical_id
+            if attribute not in resource.attributes:
+                raise MissingAttributeError(f"{where}: {logical_id}'s answer has no attribute {attribute}")
+            return resource.attributes[attribute]
+
+        resolving = resolver.with_resources(value)
         where = f"resource {spec.logical_id} property"
-        resolved = {k: resolver.resolve(v, f"{where} {k}") for k, v in props.items()}
-        return dict(cfn_stringify(resolved))
+        try:
+            resolved = {
+                k: resolving.resolve(v, f"{where} {k}")
+                for k, v in spec.raw_properties.items()
+                if k != "ServiceToken"
+            }
+        except MissingAttributeError as error:
+            failed = ServiceResult(
+                request_type, spec.logical_id, spec.resource_type, "FAILED", None, str(error)
+            )
+            return {}, failed
+        return dict(cfn_stringify(resolved)), None
+
+    def _outputs(self, stack: _Stack | None) -> dict[str, tuple[Any, str | None]]:
+        """Output id -> (value, export name or None), for the outputs that resolve from what is held."""
+        if stack is None:
+            return {}
+
+        def value(logical_id: str, attribute: str | None, where: str) -> Any:
+            held = stack.resources.get(logical_id)
+            if held is None:
+                return _unplayed(stack.source, stack.resolver, logical_id, attribute, where)
+            return held.physical_id if attribute is None else held.attributes[attribute]
+
+        resolving = stack.resolver.with_resources(value)
+        found: dict[str, tuple[Any, str | None]] = {}
+        for output_id, output in (stack.source.template.get("Outputs") or {}).items():
+            where = f"stack {stack.source.name} output {output_id}"
+            try:
+                export = (output.get("Export") or {}).get("Name")
+                found[output_id] = (
+                    resolving.resolve(output.get("Value"), where),
+                    None if export is None else str(resolving.resolve(export, f"{where} Export")),
+                )
+            except (TemplateError, KeyError):
+                continue
+        return found
+
+    def _publish(self, stack_name: str) -> None:
+        """The stack's exports, as it holds them now, for other stacks' ``Fn::ImportValue``."""
+        self._exports = {k: v for k, v in self._exports.items() if v[0] != stack_name}
+        for value, export in self._outputs(self._stacks.get(stack_name)).values():
+            if export is not None:
+                self._exports[export] = (stack_name, value)
+
+    # -- sending ---------------------------------------------------------------------------------
 
     def _send(
         self,
         request_type: RequestType,
-        spec: CustomResourceSpec,
+        spec: ResourceSpec,
         properties: Mapping[str, Any],
         stack_name: str,
         physical_id: str | None = None,
         old_properties: Mapping[str, Any] | None = None,
-    ) -> EventResult:
+    ) -> Result:
+        if spec.function is None:
+            return self._connect().apply(
+                request_type, spec.logical_id, properties, physical_id, old_properties
+            )
         event = self.event(
             request_type,
             spec,
@@ -399,3 +448,24 @@ class CloudFormationPlayer:
             old_properties=old_properties,
         )
         return self.invoke(event, spec.function)
+
+    def _connect(self) -> EmailAddresses:
+        if self._email_addresses is None:
+            if self._connect_endpoint is None:
+                raise TemplateError("email addresses are played through Connect's API: give connect_endpoint")
+            self._email_addresses = EmailAddresses(self._connect_endpoint, self.env)
+        return self._email_addresses
+
+
+def _unplayed(
+    source: StackSource, resolver: Resolver, logical_id: str, attribute: str | None, where: str
+) -> Any:
+    """``Ref`` / ``Fn::GetAtt`` of a resource the player does not play: a function's name or ARN only."""
+    resource = source.resources().get(logical_id)
+    if resource is None:
+        raise TemplateError(f"{where}: {logical_id} is not a parameter or a resource of stack {source.name}")
+    kind = resource.get("Type")
+    if kind == "AWS::Lambda::Function" and attribute in (None, "Arn"):
+        function = source.function(logical_id, resolver)
+        return function.arn if attribute == "Arn" else function.function_name
+    raise TemplateError(f"{where}: {logical_id} is {kind}, which the player does not play")

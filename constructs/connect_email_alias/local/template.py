@@ -1,34 +1,30 @@
-"""Reads what the CloudFormation player plays: templates, cloud assemblies, functions and their code.
+"""Template loading and resolution for the CloudFormation player: JSON/YAML in, plain values out.
 
-Only what a custom resource needs is understood: literal properties, ``Ref`` to parameters and
-pseudo parameters, and the ServiceToken as ``Fn::GetAtt [Function, Arn]`` or ``Fn::ImportValue`` of
-another stack's export. Anything else fails loudly, naming the resource and property, rather than
-being guessed at.
+The resolver understands what CDK apps and hand-written templates of this resource use: literals,
+``Ref`` (parameters, pseudo parameters, resources the player played), ``Fn::GetAtt`` (attributes of
+resources the player played), ``Fn::ImportValue`` (exports of stacks the player deployed) and
+``Fn::Join``. Anything else fails loudly, naming the resource and property, rather than being guessed.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
-import tempfile
 import uuid
-import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Protocol, cast
 
-DeletionPolicy = Literal["Delete", "Retain", "RetainExceptOnCreate"]
-UpdateReplacePolicy = Literal["Delete", "Retain"]
-_DELETION_POLICIES: tuple[DeletionPolicy, ...] = ("Delete", "Retain", "RetainExceptOnCreate")
-_UPDATE_REPLACE_POLICIES: tuple[UpdateReplacePolicy, ...] = ("Delete", "Retain")
-CUSTOM_RESOURCE_TYPES = ("Custom::ConnectEmailAddressAlias", "AWS::CloudFormation::CustomResource")
-_P = TypeVar("_P", bound=str)
 _STACK_NAMESPACE = uuid.UUID("0c6b5c1e-44b5-4c3a-9d5e-6a8a4c1f0a11")
 
 
 class TemplateError(ValueError):
     """The template uses something the player cannot play; the message names where."""
+
+
+class MissingAttributeError(TemplateError):
+    """``Fn::GetAtt`` names an attribute the resource's answer did not carry (a failure at play time)."""
 
 
 @dataclass(frozen=True)
@@ -40,47 +36,10 @@ class Environment:
     partition: str = "aws"
 
 
-@dataclass(frozen=True)
-class FunctionSpec:
-    """The Lambda function behind a ServiceToken, as far as running it locally needs."""
+class ResourceValues(Protocol):
+    """What ``Ref`` (``attribute`` None) or ``Fn::GetAtt`` of a resource of the stack gives."""
 
-    stack_name: str
-    logical_id: str
-    function_name: str
-    arn: str
-    asset_dir: Path
-    handler: str
-    environment: dict[str, str]
-    timeout_s: float
-    memory_mb: int
-    runtime: str | None = None
-
-
-@dataclass(frozen=True)
-class CustomResourceSpec:
-    """One custom resource: its type, raw properties and the function that serves it."""
-
-    logical_id: str
-    resource_type: str
-    raw_properties: dict[str, Any]
-    function: FunctionSpec
-    depends_on: tuple[str, ...] = ()
-    deletion_policy: DeletionPolicy = "Delete"
-    update_replace_policy: UpdateReplacePolicy = "Delete"
-
-    @property
-    def retained_on_delete(self) -> bool:
-        """No Delete on stack delete or on removal from the template (CloudFormation's DeletionPolicy)."""
-        return self.deletion_policy != "Delete"
-
-    def retained_on_rollback_of_create(self) -> bool:
-        """No Delete when the operation that created it rolls back: only ``Retain`` keeps it then."""
-        return self.deletion_policy == "Retain"
-
-    @property
-    def retained_on_replace(self) -> bool:
-        """No cleanup Delete of the physical ID an update replaced (CloudFormation's UpdateReplacePolicy)."""
-        return self.update_replace_policy == "Retain"
+    def __call__(self, logical_id: str, attribute: str | None, where: str) -> Any: ...
 
 
 def stack_id_for(name: str, env: Environment) -> str:
@@ -100,7 +59,7 @@ def load_template_file(path: str | Path) -> dict[str, Any]:
 def _load_yaml(text: str) -> dict[str, Any]:
     try:
         yaml: Any = importlib.import_module("yaml")
-    except ImportError as error:  # pragma: no cover - PyYAML comes with cfn-lint in dev installs
+    except ImportError as error:  # pragma: no cover - PyYAML is in the [local] extra
         raise TemplateError("YAML templates need PyYAML; give a JSON template instead") from error
 
     def construct(loader: Any, suffix: str, node: Any) -> dict[str, Any]:
@@ -126,8 +85,35 @@ def _load_yaml(text: str) -> dict[str, Any]:
     return cast(dict[str, Any], loaded)
 
 
+def get_att_target(arg: Any, where: str) -> tuple[str, str]:
+    """``Fn::GetAtt``'s (logical id, attribute), from ``[id, attr]`` or ``"id.attr"``."""
+    target = arg.split(".", 1) if isinstance(arg, str) else arg
+    if not isinstance(target, list) or len(target) != 2 or not all(isinstance(t, str) for t in target):
+        raise TemplateError(f"{where}: Fn::GetAtt needs [LogicalId, Attribute]")
+    return target[0], target[1]
+
+
+def references(value: Any) -> set[str]:
+    """Every name ``value`` reaches with ``Ref`` or ``Fn::GetAtt`` (parameters included)."""
+    found: set[str] = set()
+    if isinstance(value, list):
+        for item in value:
+            found |= references(item)
+    elif isinstance(value, dict):
+        if len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Ref" and isinstance(arg, str):
+                return {arg}
+            if key == "Fn::GetAtt":
+                target = arg.split(".", 1) if isinstance(arg, str) else arg
+                return {str(target[0])} if isinstance(target, list) and target else set()
+        for item in value.values():
+            found |= references(item)
+    return found
+
+
 class Resolver:
-    """Resolves literals and ``Ref`` to parameters / pseudo parameters; refuses every other intrinsic."""
+    """Resolves a stack's intrinsics; ``resources`` and ``exports`` come from what the player has played."""
 
     def __init__(
         self,
@@ -135,6 +121,9 @@ class Resolver:
         stack_name: str,
         env: Environment,
         parameters: Mapping[str, str] | None = None,
+        *,
+        resources: ResourceValues | None = None,
+        exports: Mapping[str, Any] | None = None,
     ) -> None:
         self._declared: dict[str, Any] = dict(template.get("Parameters") or {})
         self._given = dict(parameters or {})
@@ -144,6 +133,14 @@ class Resolver:
         self.stack_name = stack_name
         self.env = env
         self.stack_id = stack_id_for(stack_name, env)
+        self._resources = resources
+        self._exports = dict(exports or {})
+
+    def with_resources(self, resources: ResourceValues) -> Resolver:
+        """The same stack, parameters and imports; ``Ref``/``Fn::GetAtt`` of resources from ``resources``."""
+        twin = Resolver({}, self.stack_name, self.env, exports=self._exports, resources=resources)
+        twin._declared, twin._given = self._declared, self._given
+        return twin
 
     def resolve(self, value: Any, where: str) -> Any:
         if isinstance(value, list):
@@ -153,9 +150,19 @@ class Resolver:
                 ((key, arg),) = value.items()
                 if key == "Ref":
                     return self.ref(arg, where)
+                if key == "Fn::GetAtt":
+                    logical_id, attribute = get_att_target(arg, where)
+                    return self._resource(
+                        logical_id, attribute, f"{where}: Fn::GetAtt {logical_id}.{attribute}"
+                    )
+                if key == "Fn::ImportValue":
+                    return self._import(self.resolve(arg, where), where)
+                if key == "Fn::Join":
+                    return self._join(arg, where)
                 if key.startswith("Fn::") or key == "Condition":
                     raise TemplateError(
-                        f"{where}: {key} is not supported by the player (only literals and Ref)"
+                        f"{where}: {key} is not supported by the player "
+                        "(only literals, Ref, Fn::GetAtt, Fn::ImportValue and Fn::Join)"
                     )
             return {k: self.resolve(v, f"{where}.{k}") for k, v in value.items()}
         return value
@@ -175,10 +182,7 @@ class Resolver:
             return pseudo[name]
         declared = self._declared.get(name)
         if declared is None:
-            raise TemplateError(
-                f"{where}: Ref {name} is not a parameter or pseudo parameter "
-                "(Refs to resources are not supported)"
-            )
+            return self._resource(name, None, f"{where}: Ref {name}")
         if name in self._given:
             value: Any = self._given[name]
         elif "Default" in declared:
@@ -189,6 +193,28 @@ class Resolver:
         if kind == "CommaDelimitedList" or kind.startswith("List<"):
             return [v.strip() for v in str(value).split(",")] if isinstance(value, str) else list(value)
         return str(value)
+
+    def _resource(self, logical_id: str, attribute: str | None, where: str) -> Any:
+        if self._resources is None:
+            raise TemplateError(f"{where}: {logical_id} is not a parameter or pseudo parameter")
+        return self._resources(logical_id, attribute, where)
+
+    def _import(self, name: Any, where: str) -> Any:
+        if not isinstance(name, str) or name not in self._exports:
+            known = ", ".join(sorted(self._exports)) or "none"
+            raise TemplateError(
+                f"{where}: Fn::ImportValue {name!r}: no stack this player deployed exports it "
+                f"(exports: {known}); deploy the exporting stack first"
+            )
+        return self._exports[name]
+
+    def _join(self, arg: Any, where: str) -> str:
+        if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str)):
+            raise TemplateError(f"{where}: Fn::Join needs [delimiter, [values]]")
+        values = self.resolve(arg[1], f"{where}.Fn::Join")
+        if not isinstance(values, list):
+            raise TemplateError(f"{where}: Fn::Join needs a list of values")
+        return arg[0].join(str(v) for v in values)
 
 
 def cfn_stringify(value: Any) -> Any:
@@ -202,245 +228,3 @@ def cfn_stringify(value: Any) -> Any:
     if value is None:
         return ""
     return str(value)
-
-
-@dataclass
-class StackSource:
-    """One stack's template plus where its functions' code lives."""
-
-    name: str
-    template: dict[str, Any]
-    cdk_out: Path | None = None
-    asset_dirs: dict[str, Path] = field(default_factory=dict)
-    default_asset_dir: Path | None = None
-    assembly: CloudAssembly | None = None
-
-    @classmethod
-    def from_file(
-        cls,
-        path: str | Path,
-        *,
-        name: str | None = None,
-        asset_dir: str | Path | None = None,
-        asset_dirs: Mapping[str, str | Path] | None = None,
-        assembly: CloudAssembly | None = None,
-    ) -> StackSource:
-        """A plain template; ``asset_dir`` is every function's code, ``asset_dirs`` per function id.
-
-        ``assembly`` is searched for the exports that ``Fn::ImportValue`` service tokens name.
-        """
-        return cls(
-            name or Path(path).name.split(".")[0],
-            load_template_file(path),
-            asset_dirs={k: Path(v) for k, v in (asset_dirs or {}).items()},
-            default_asset_dir=Path(asset_dir) if asset_dir is not None else None,
-            assembly=assembly,
-        )
-
-    def resources(self) -> dict[str, dict[str, Any]]:
-        return cast(dict[str, dict[str, Any]], self.template.get("Resources") or {})
-
-    def custom_resources(self, resolver: Resolver) -> list[CustomResourceSpec]:
-        """The custom resources in dependency order (DependsOn among them, then template order)."""
-        found: dict[str, CustomResourceSpec] = {}
-        for logical_id, resource in self.resources().items():
-            kind = str(resource.get("Type", ""))
-            if kind not in CUSTOM_RESOURCE_TYPES:
-                continue
-            if "Condition" in resource:
-                raise TemplateError(f"resource {logical_id}: Condition is not supported by the player")
-            props = dict(resource.get("Properties") or {})
-            if "ServiceToken" not in props:
-                raise TemplateError(f"resource {logical_id}: ServiceToken is missing")
-            function = self._service_function(
-                props["ServiceToken"], resolver, f"resource {logical_id} ServiceToken"
-            )
-            depends = resource.get("DependsOn") or []
-            found[logical_id] = CustomResourceSpec(
-                logical_id,
-                kind,
-                props,
-                function,
-                tuple([depends] if isinstance(depends, str) else depends),
-                _policy(resource, "DeletionPolicy", _DELETION_POLICIES, logical_id),
-                _policy(resource, "UpdateReplacePolicy", _UPDATE_REPLACE_POLICIES, logical_id),
-            )
-        return _ordered(found)
-
-    def function(self, logical_id: str, resolver: Resolver) -> FunctionSpec:
-        resource = self.resources().get(logical_id)
-        if resource is None or resource.get("Type") != "AWS::Lambda::Function":
-            raise TemplateError(f"stack {self.name}: {logical_id} is not an AWS::Lambda::Function")
-        props = resource.get("Properties") or {}
-        where = f"function {logical_id}"
-        variables = ((props.get("Environment") or {}).get("Variables")) or {}
-        environment = {
-            k: str(cfn_stringify(resolver.resolve(v, f"{where} Environment.{k}")))
-            for k, v in variables.items()
-        }
-        name = props.get("FunctionName")
-        name = (
-            str(resolver.resolve(name, f"{where} FunctionName")) if name else f"{self.name}-{logical_id}"[:64]
-        )
-        env = resolver.env
-        return FunctionSpec(
-            stack_name=self.name,
-            logical_id=logical_id,
-            function_name=name,
-            arn=f"arn:{env.partition}:lambda:{env.region}:{env.account}:function:{name}",
-            # Absolute: the function's process runs with its code folder as working directory.
-            asset_dir=self._asset_dir(logical_id, resource).absolute(),
-            handler=str(props.get("Handler") or "index.handler"),
-            environment=environment,
-            timeout_s=float(props.get("Timeout") or 3),
-            memory_mb=int(props.get("MemorySize") or 128),
-            runtime=props.get("Runtime"),
-        )
-
-    def _service_function(self, token: Any, resolver: Resolver, where: str) -> FunctionSpec:
-        if isinstance(token, dict) and len(token) == 1:
-            ((key, arg),) = token.items()
-            if key == "Fn::GetAtt":
-                target = arg.split(".", 1) if isinstance(arg, str) else list(arg)
-                if len(target) != 2 or target[1] != "Arn":
-                    raise TemplateError(f"{where}: Fn::GetAtt must name a function's Arn")
-                return self.function(str(target[0]), resolver)
-            if key == "Fn::ImportValue":
-                export = str(resolver.resolve(arg, where))
-                if self.assembly is None:
-                    raise TemplateError(
-                        f"{where}: imports {export!r} but no cloud assembly was given for exports"
-                    )
-                return self.assembly.exported_function(export, resolver.env)
-        raise TemplateError(
-            f"{where}: must be Fn::GetAtt [Function, Arn] or Fn::ImportValue of a provider stack's export"
-        )
-
-    def _asset_dir(self, logical_id: str, resource: Mapping[str, Any]) -> Path:
-        if logical_id in self.asset_dirs:
-            return self.asset_dirs[logical_id]
-        code = (resource.get("Properties") or {}).get("Code") or {}
-        if isinstance(code.get("ZipFile"), str):
-            return _inline_code(code["ZipFile"])
-        path = (resource.get("Metadata") or {}).get("aws:asset:path")
-        if self.cdk_out is not None and isinstance(path, str):
-            return _unpacked(self.cdk_out / path)
-        key = code.get("S3Key")
-        if self.assembly is not None and isinstance(key, str):
-            found = self.assembly.asset_for_key(key)
-            if found is not None:
-                return found
-        if self.default_asset_dir is not None:
-            return self.default_asset_dir
-        raise TemplateError(f"function {logical_id}: cannot find its code (no asset for S3Key {key!r})")
-
-
-class CloudAssembly:
-    """A synthesised ``cdk.out``: its stacks, their asset manifests and their exports."""
-
-    def __init__(self, cdk_out: str | Path) -> None:
-        self.path = Path(cdk_out)
-        manifest = json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
-        self._artifacts: dict[str, dict[str, Any]] = manifest.get("artifacts") or {}
-        self._stacks: dict[str, StackSource] = {}
-        self._assets: dict[str, Path] = {}
-        for artifact in self._artifacts.values():
-            if artifact.get("type") == "cdk:asset-manifest":
-                self._index_assets(self.path / artifact["properties"]["file"])
-        for artifact_id, artifact in self._artifacts.items():
-            if artifact.get("type") == "aws:cloudformation:stack":
-                props = artifact.get("properties") or {}
-                name = str(props.get("stackName") or artifact.get("displayName") or artifact_id)
-                template = json.loads((self.path / props["templateFile"]).read_text(encoding="utf-8"))
-                self._stacks[name] = StackSource(name, template, cdk_out=self.path, assembly=self)
-
-    @property
-    def stack_names(self) -> list[str]:
-        return list(self._stacks)
-
-    def stack(self, name: str) -> StackSource:
-        if name not in self._stacks:
-            raise TemplateError(f"no stack {name!r} in {self.path}; stacks: {', '.join(self._stacks)}")
-        return self._stacks[name]
-
-    def asset_for_key(self, s3_key: str) -> Path | None:
-        return self._assets.get(s3_key)
-
-    def exported_function(self, export: str, env: Environment) -> FunctionSpec:
-        """The function whose ``Fn::GetAtt [F, Arn]`` a stack of this assembly exports as ``export``."""
-        for stack in self._stacks.values():
-            resolver = Resolver(stack.template, stack.name, env)
-            for output_id, output in (stack.template.get("Outputs") or {}).items():
-                name = (output.get("Export") or {}).get("Name")
-                if name is None or resolver.resolve(name, f"stack {stack.name} output {output_id}") != export:
-                    continue
-                value = output.get("Value")
-                target = value.get("Fn::GetAtt") if isinstance(value, dict) else None
-                if isinstance(target, str):
-                    target = target.split(".", 1)
-                if not isinstance(target, list) or len(target) != 2 or target[1] != "Arn":
-                    raise TemplateError(f"export {export!r} of stack {stack.name} is not a function's Arn")
-                return stack.function(str(target[0]), resolver)
-        raise TemplateError(f"no stack in {self.path} exports {export!r}")
-
-    def _index_assets(self, manifest_path: Path) -> None:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        for asset_hash, entry in (manifest.get("files") or {}).items():
-            source = self.path / entry["source"]["path"]
-            if (entry["source"].get("packaging") or "file") != "zip" and not source.is_dir():
-                continue
-            keys = {d.get("objectKey") for d in (entry.get("destinations") or {}).values()}
-            for key in keys | {f"{asset_hash}.zip"}:
-                if isinstance(key, str):
-                    self._assets[key] = source
-
-
-def _policy(resource: Mapping[str, Any], key: str, allowed: tuple[_P, ...], logical_id: str) -> _P:
-    """A ``DeletionPolicy`` / ``UpdateReplacePolicy`` the player plays (Snapshot is not for custom ones)."""
-    value = resource.get(key, "Delete")
-    for choice in allowed:
-        if value == choice:
-            return choice
-    raise TemplateError(
-        f"resource {logical_id}: {key} {value!r} is not played; use one of {', '.join(allowed)}"
-    )
-
-
-def _unpacked(path: Path) -> Path:
-    """A directory asset as is; a zipped one extracted once into a temporary directory."""
-    if path.is_dir():
-        return path
-    if path.is_file() and zipfile.is_zipfile(path):
-        target = Path(tempfile.mkdtemp(prefix="cfn-player-asset-"))
-        with zipfile.ZipFile(path) as archive:
-            archive.extractall(target)
-        return target
-    raise TemplateError(f"asset {path} does not exist")
-
-
-def _inline_code(source: str) -> Path:
-    target = Path(tempfile.mkdtemp(prefix="cfn-player-inline-"))
-    (target / "index.py").write_text(source, encoding="utf-8")
-    return target
-
-
-def _ordered(found: Mapping[str, CustomResourceSpec]) -> list[CustomResourceSpec]:
-    ordered: list[CustomResourceSpec] = []
-    visiting: set[str] = set()
-
-    def visit(logical_id: str) -> None:
-        spec = found[logical_id]
-        if spec in ordered:
-            return
-        if logical_id in visiting:
-            raise TemplateError(f"resource {logical_id}: circular DependsOn")
-        visiting.add(logical_id)
-        for dependency in spec.depends_on:
-            if dependency in found:
-                visit(dependency)
-        visiting.discard(logical_id)
-        ordered.append(spec)
-
-    for logical_id in found:
-        visit(logical_id)
-    return ordered

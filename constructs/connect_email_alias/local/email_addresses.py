@@ -1,0 +1,143 @@
+"""Plays ``AWS::Connect::EmailAddress`` (``CfnEmailAddress``) as CloudFormation does: through Connect's API.
+
+CloudFormation calls Connect itself for this type, so the player does too, over HTTP with boto3, against the
+endpoint it was given (the emulator). The physical ID and ``Ref`` are the address's ARN; ``Fn::GetAtt
+EmailAddressArn`` gives the same ARN. Create is CreateEmailAddress, then one AssociateEmailAddressAlias per
+``AliasConfigurations`` entry; Delete is DeleteEmailAddress (an address already gone is success). A change of
+``EmailAddress`` or ``InstanceArn`` replaces the address (a new one, the old deleted in cleanup); a change of
+``AliasConfigurations`` or ``Tags`` is applied in place; a change of ``DisplayName`` or ``Description`` is
+recorded without a call (the emulator does not model UpdateEmailAddressMetadata).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .template import Environment
+
+RESOURCE_TYPE = "AWS::Connect::EmailAddress"
+ARN_ATTRIBUTE = "EmailAddressArn"
+_REPLACING = ("EmailAddress", "InstanceArn")
+
+
+@dataclass(frozen=True)
+class ServiceResult:
+    """CloudFormation's outcome for a resource it handles itself (no function, no event, no response URL)."""
+
+    request_type: str
+    logical_id: str
+    resource_type: str
+    status: str
+    physical_resource_id: str | None
+    reason: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "SUCCESS"
+
+
+class EmailAddresses:
+    """Creates, updates and deletes email addresses in Connect for the player."""
+
+    def __init__(self, endpoint_url: str, env: Environment) -> None:
+        self._client: Any = boto3.client(
+            "connect",
+            endpoint_url=endpoint_url,
+            region_name=env.region,
+            aws_access_key_id="AKIDLOCALPLAYER00000",
+            aws_secret_access_key="local-player-secret-not-a-credential",
+            # CloudFormation retries throttled calls itself; so does the player (standard mode, backoff).
+            config=Config(retries={"mode": "standard", "max_attempts": 10}),
+        )
+
+    def apply(
+        self,
+        request_type: str,
+        logical_id: str,
+        properties: Mapping[str, Any],
+        physical_id: str | None = None,
+        old_properties: Mapping[str, Any] | None = None,
+    ) -> ServiceResult:
+        """One Create, Update or Delete; Connect's refusal becomes a FAILED result naming its error."""
+        try:
+            if request_type == "Create":
+                arn = self._create(properties)
+            elif request_type == "Update" and physical_id is not None and old_properties is not None:
+                arn = self._update(properties, physical_id, old_properties)
+            elif request_type == "Delete" and physical_id is not None:
+                arn = self._delete(physical_id)
+            else:
+                raise ValueError(f"{request_type} of {logical_id} needs its physical ID and old properties")
+        except ClientError as error:
+            problem = error.response.get("Error", {})
+            reason = f"{problem.get('Code')}: {problem.get('Message')}"
+            return ServiceResult(request_type, logical_id, RESOURCE_TYPE, "FAILED", physical_id, reason)
+        except BotoCoreError as error:
+            return ServiceResult(request_type, logical_id, RESOURCE_TYPE, "FAILED", physical_id, str(error))
+        data = {ARN_ATTRIBUTE: arn} if request_type != "Delete" else {}
+        return ServiceResult(request_type, logical_id, RESOURCE_TYPE, "SUCCESS", arn, data=data)
+
+    def _create(self, properties: Mapping[str, Any]) -> str:
+        instance = _last_id(str(properties["InstanceArn"]))
+        request: dict[str, Any] = {"InstanceId": instance, "EmailAddress": properties["EmailAddress"]}
+        for key in ("DisplayName", "Description"):
+            if properties.get(key):
+                request[key] = properties[key]
+        if properties.get("Tags"):
+            request["Tags"] = _tags(properties["Tags"])
+        created = self._client.create_email_address(**request)
+        for alias in _aliases(properties):
+            self._alias("associate", instance, created["EmailAddressId"], alias)
+        return str(created["EmailAddressArn"])
+
+    def _update(self, properties: Mapping[str, Any], arn: str, old: Mapping[str, Any]) -> str:
+        if any(properties.get(k) != old.get(k) for k in _REPLACING):
+            return self._create(properties)
+        instance, address = _instance_of(arn), _last_id(arn)
+        before, after = set(_aliases(old)), set(_aliases(properties))
+        for alias in sorted(before - after):
+            self._alias("disassociate", instance, address, alias)
+        for alias in sorted(after - before):
+            self._alias("associate", instance, address, alias)
+        old_tags, new_tags = _tags(old.get("Tags") or []), _tags(properties.get("Tags") or [])
+        if set(old_tags) - set(new_tags):
+            self._client.untag_resource(resourceArn=arn, tagKeys=sorted(set(old_tags) - set(new_tags)))
+        if new_tags and new_tags != old_tags:
+            self._client.tag_resource(resourceArn=arn, tags=new_tags)
+        return arn
+
+    def _delete(self, arn: str) -> str:
+        try:
+            self._client.delete_email_address(InstanceId=_instance_of(arn), EmailAddressId=_last_id(arn))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                raise
+        return arn
+
+    def _alias(self, verb: str, instance: str, primary: str, alias: str) -> None:
+        call = getattr(self._client, f"{verb}_email_address_alias")
+        call(InstanceId=instance, EmailAddressId=primary, AliasConfiguration={"EmailAddressId": alias})
+
+
+def _last_id(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def _instance_of(address_arn: str) -> str:
+    """``arn:...:instance/I/email-address/E`` -> I."""
+    return address_arn.split(":instance/", 1)[-1].split("/", 1)[0]
+
+
+def _aliases(properties: Mapping[str, Any]) -> list[str]:
+    return [_last_id(str(entry["EmailAddressArn"])) for entry in properties.get("AliasConfigurations") or []]
+
+
+def _tags(tags: Any) -> dict[str, str]:
+    return {str(tag["Key"]): str(tag["Value"]) for tag in tags}

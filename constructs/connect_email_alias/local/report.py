@@ -1,0 +1,115 @@
+"""What a play reports: each step's result, the stack operation's outcome, and what CloudFormation holds.
+
+Read a :class:`PlayReport` like CloudFormation's event list: ``report.status`` is the stack's final
+status (``CREATE_COMPLETE``, ``UPDATE_ROLLBACK_COMPLETE`` ...), ``report.steps`` every event in the
+order it was sent, each with its phase (create, update, cleanup, rollback, delete) and its ``result``:
+``status`` (SUCCESS / FAILED / None when the function never answered), ``reason``,
+``physical_resource_id`` and ``data`` (the attributes ``Fn::GetAtt`` reads, e.g. ``EmailAddress``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .assembly import ResourceSpec
+from .email_addresses import ServiceResult
+from .lambda_runner import Invocation
+
+RequestType = Literal["Create", "Update", "Delete"]
+Phase = Literal["create", "update", "cleanup", "rollback", "delete"]
+
+
+@dataclass(frozen=True)
+class EventResult:
+    """CloudFormation's view of one custom-resource event: the answer (if any), its checks, the logs."""
+
+    event: dict[str, Any]
+    status: str | None
+    reason: str | None
+    physical_resource_id: str | None
+    data: dict[str, Any]
+    validation_errors: tuple[str, ...]
+    wall_time_s: float
+    answered_before_deadline: bool
+    timed_out: bool
+    responses: int
+    invocation: Invocation
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "SUCCESS"
+
+    @property
+    def request_type(self) -> str:
+        return str(self.event["RequestType"])
+
+    @property
+    def logical_id(self) -> str:
+        return str(self.event["LogicalResourceId"])
+
+    @property
+    def resource_type(self) -> str:
+        return str(self.event["ResourceType"])
+
+    @property
+    def logs(self) -> str:
+        return self.invocation.logs
+
+
+Result = EventResult | ServiceResult
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event of a stack operation, in the phase CloudFormation sends it.
+
+    ``result`` is an :class:`EventResult` for a custom resource (its function ran), a
+    :class:`~.email_addresses.ServiceResult` for a resource CloudFormation handles itself, or for a
+    failure before any event (an ``Fn::GetAtt`` of an attribute the answer lacked).
+    """
+
+    phase: Phase
+    result: Result
+
+    def __str__(self) -> str:
+        r = self.result
+        return (
+            f"{self.phase:8} {r.request_type:6} {r.logical_id} -> {r.status} {r.physical_resource_id or ''}"
+        )
+
+
+@dataclass(frozen=True)
+class DeployedResource:
+    """What CloudFormation holds for a resource: its spec, properties as sent, physical ID, attributes."""
+
+    spec: ResourceSpec
+    properties: dict[str, Any]
+    physical_id: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PlayReport:
+    """The outcome of a stack operation: CloudFormation's final stack status and every step.
+
+    ``retained`` lists what a ``DeletionPolicy`` / ``UpdateReplacePolicy`` kept: CloudFormation sends
+    those no Delete, so they have no step; the physical resource lives on outside the stack.
+    """
+
+    stack_name: str
+    status: str
+    steps: list[Step] = field(default_factory=list)
+    retained: list[DeployedResource] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE")
+
+    def sequence(self) -> list[tuple[str, str, str]]:
+        """(phase, request type, logical id) of each step, for asserting on event order."""
+        return [(s.phase, s.result.request_type, s.result.logical_id) for s in self.steps]
+
+    def __str__(self) -> str:
+        kept = [f"  retained {r.spec.logical_id} {r.physical_id}" for r in self.retained]
+        return "\n".join([f"{self.stack_name}: {self.status}", *(f"  {s}" for s in self.steps), *kept])
