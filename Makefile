@@ -21,12 +21,14 @@ export CDK_CLI_NOTICES := false
 export CONNECT_EMAIL_ALIAS_SDK_PATH := $(CURDIR)/$(LAMBDA_SDK)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup demo test lint unit bench clean
+.PHONY: help setup demo test lint unit bench live-check clean
 
 help:
 	@echo "make demo   play create -> swap -> failed swap (restored) -> delete against the offline Connect emulator"
 	@echo "make test   lint, type-check and run every test (sets everything up first)"
 	@echo "make bench  run the benchmarks and regenerate bench/RESULTS.md"
+	@echo "make live-check ARGS='--instance-id I --addresses E1 E2 E3 --region R'"
+	@echo "           calibrate the emulator against a real Connect instance (your AWS credentials; opt-in)"
 
 setup: $(VENV)/.installed node_modules/.installed $(NODE_DIR)/.installed $(LAMBDA_SDK)/.installed
 
@@ -76,6 +78,11 @@ demo: setup
 
 bench: setup
 	$(PY) bench/run.py
+
+# Opt-in, never part of `make test`: plays the lifecycle through the function's code against a real Connect
+# instance with the caller's AWS credentials, touching only the three addresses given, and restores them.
+live-check: setup
+	$(PY) -m connect_email_alias.live_check $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .tools .sdk cdk.out .pytest_cache .mypy_cache .ruff_cache
