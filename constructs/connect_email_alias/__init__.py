@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from .asset import function_code, stage_function_code
     from .provider import EmailAddressAliasProvider
 
+#: The one version source: pyproject.toml reads this literal (setuptools ``attr``) without importing anything.
+__version__ = "0.2.0"
+
 _HOME = {
     "RESOURCE_TYPE": "alias",
     "SERVICE_TIMEOUT": "alias",

@@ -1,4 +1,5 @@
-"""The real CDK CLI on the example app, and the built wheel used from outside the repository."""
+"""Packaging as a stranger meets it: the real CDK CLI on the example app, the version read without
+aws-cdk-lib, and the built wheel installed into an empty virtualenv from the package registry."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
+from email.parser import Parser
 from pathlib import Path
 
 import pytest
@@ -16,39 +17,69 @@ from connect_email_alias.asset import MODEL_PATH, asset_files, content_hash
 
 from .conftest import REPO
 
-pytestmark = pytest.mark.slow
-
-QUIET_CDK = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true", "PIP_NO_INDEX": "1"}
+QUIET_CDK = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true"}
 WARNINGS = ("end-of-life", "EOL", "deprecated", "upgrade to a supported node", "notice")
 
 
-def _env() -> dict[str, str]:
+def _env(**extra: str) -> dict[str, str]:
     """The Makefile's PATH: the pinned CDK CLI and the venv's python3 (local Node.js: tests/conftest.py)."""
-    path = [
-        REPO / "node_modules" / ".bin",
-        REPO / ".venv" / "bin",
-    ]
-    return {**os.environ, **QUIET_CDK, "PATH": os.pathsep.join([*map(str, path), os.environ["PATH"]])}
+    path = [REPO / "node_modules" / ".bin", REPO / ".venv" / "bin"]
+    return {
+        **os.environ,
+        **QUIET_CDK,
+        **extra,
+        "PATH": os.pathsep.join([*map(str, path), os.environ["PATH"]]),
+    }
 
 
 def _expected_s3_key() -> str:
     return hashlib.sha256(content_hash(asset_files()).encode()).hexdigest() + ".zip"
 
 
+def _run(
+    args: list[str | Path], cwd: Path | None = None, timeout: int = 600, isolated: bool = False, **extra: str
+) -> str:
+    """Run ``args``; ``isolated`` drops PYTHONPATH: the stranger's venv sees nothing of ours but the wheel."""
+    env = _env(**extra)
+    if isolated:
+        env.pop("PYTHONPATH", None)
+    result = subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+def test_version_is_read_without_importing_aws_cdk_lib() -> None:
+    import connect_email_alias
+
+    script = (
+        "import sys; sys.modules['aws_cdk'] = sys.modules['constructs'] = None\n"
+        "from setuptools.config.pyprojecttoml import read_configuration\n"
+        "print(read_configuration('pyproject.toml')['project']['version'])\n"
+    )
+    assert _run([sys.executable, "-c", script], cwd=REPO).strip() == connect_email_alias.__version__
+
+
+def test_changelog_names_the_current_version_first() -> None:
+    import connect_email_alias
+
+    headings = [line for line in (REPO / "CHANGELOG.md").read_text().splitlines() if line.startswith("## ")]
+    assert headings[0].startswith(f"## [{connect_email_alias.__version__}]"), headings
+    assert any(line.startswith("## [0.1.0]") for line in headings), headings
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(not (REPO / "node_modules" / ".bin" / "cdk").exists(), reason="run `make setup` first")
 def test_cdk_cli_synth_of_the_example_app(tmp_path: Path) -> None:
     out = tmp_path / "cdk.out"
-    result = subprocess.run(
-        ["npx", "--no-install", "cdk", "synth", "-q", "-o", str(out)],
-        cwd=REPO,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+    output = _run(["npx", "--no-install", "cdk", "synth", "-q", "-o", out], cwd=REPO, PIP_NO_INDEX="1")
     assert not [w for w in WARNINGS if w.lower() in output.lower()], output
     for stack in ("ConnectEmailAliasProvider", "ConnectEmailAliasDemo"):
         template = json.loads((out / f"{stack}.template.json").read_text())
@@ -71,78 +102,85 @@ assembly = app.synth()
 template = assembly.get_stack_by_name("Outside").template
 (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
 print(json.dumps({"module": connect_email_alias.__file__, "metadata": function["Metadata"],
-                  "key": function["Properties"]["Code"]["S3Key"]}))
+                  "key": function["Properties"]["Code"]["S3Key"], "boto3": "boto3" in sys.modules}))
 """
 
 
-def test_wheel_installs_and_synthesises_outside_the_repo(tmp_path: Path) -> None:
-    # Build from a copy so the checkout gets no build/ or egg-info, and nothing races other tests.
-    source = tmp_path / "src"
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
-    for name in ("constructs", "lambda"):
-        shutil.copytree(REPO / name, source / name, ignore=ignore)
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(REPO / name, source / name)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "-o",
-            str(tmp_path / "dist"),
-            str(source),
-        ],
+def _source_tree(target: Path) -> Path:
+    """What a clone holds (tracked and new, not ignored, files), so the build sees no build/ or egg-info."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
         check=True,
         capture_output=True,
-        env=_env(),
-    )
-    (wheel,) = (tmp_path / "dist").glob("connect_email_alias-*.whl")
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        if (REPO / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, target / name)
+    return target
 
-    # A fresh venv; the third-party dependencies come from this venv through a .pth (no network),
-    # our package only from the wheel.
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    Path(purelib, "_deps_from_dev_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-index",
-            wheel,
-        ],
-        check=True,
-        capture_output=True,
-        env=_env(),
+
+def _build(tmp_path: Path) -> Path:
+    """sdist, then the wheel built from that sdist: what `pip install ./connect-email-alias` would install."""
+    source = _source_tree(tmp_path / "clone")
+    dist = tmp_path / "dist"
+    _run([sys.executable, "-m", "build", "--no-isolation", "-o", dist, source])
+    (wheel,) = dist.glob("connect_email_alias-*.whl")
+    return wheel
+
+
+def _empty_venv(path: Path) -> Path:
+    """A virtualenv that sees no other site-packages (pip is driven from outside it)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", path], check=True)
+    assert "include-system-site-packages = false" in (path / "pyvenv.cfg").read_text()
+    return path / "bin" / "python"
+
+
+def _pip_install(python: Path, *requirements: str | Path) -> None:
+    """Real resolution against the package registry; pip's own cache (~/.cache/pip) keeps reruns fast."""
+    _run(
+        [sys.executable, "-m", "pip", "--python", python, "install", "--quiet", *requirements],
+        timeout=900,
+        isolated=True,
     )
 
+
+@pytest.mark.slow
+def test_stranger_installs_the_wheel_synthesises_and_tests_offline(tmp_path: Path) -> None:
+    import connect_email_alias
+
+    wheel = _build(tmp_path)
+    python = _empty_venv(tmp_path / "venv")
+    _pip_install(python, wheel)
+    _run([sys.executable, "-m", "pip", "--python", python, "check"], isolated=True)
+
+    # The package's metadata: one version, the license shipped, where to find the project.
+    dist_info = next((tmp_path / "venv").rglob("connect_email_alias-*.dist-info"))
+    metadata = Parser().parsestr((dist_info / "METADATA").read_text())
+    assert metadata["Version"] == connect_email_alias.__version__
+    assert metadata["License-Expression"] == "Apache-2.0"
+    assert "Apache License" in (dist_info / "licenses" / "LICENSE").read_text()
+    assert any(url.startswith("Source, https://") for url in metadata.get_all("Project-URL"))
+
+    # Its own app, outside the repository, with only the declared dependencies.
     workdir = tmp_path / "elsewhere"
     workdir.mkdir()
     (workdir / "app.py").write_text(APP)
-    result = subprocess.run(
-        [python, "app.py"], cwd=workdir, env=_env(), capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert "end-of-life" not in result.stderr, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert Path(report["module"]).is_relative_to(venv), report["module"]
+    output = _run([python, "app.py"], cwd=workdir, isolated=True)
+    assert "end-of-life" not in output, output
+    report = json.loads(output.strip().splitlines()[-1])
+    assert Path(report["module"]).is_relative_to(tmp_path / "venv"), report["module"]
     asset = workdir / "cdk.out" / report["metadata"]["aws:asset:path"]
     files = {p.relative_to(asset).as_posix() for p in asset.rglob("*") if p.is_file()}
     handler = {p.name for p in (REPO / "lambda").glob("*.py")}
     assert {"index.py", *handler, "crhelper/__init__.py", "crhelper/resource_helper.py", MODEL_PATH} <= files
     # Same content from the wheel as from the checkout: the same asset, wherever it is synthesised.
     assert report["key"] == _expected_s3_key()
+
+    # Its own offline test: the `local` extra and pytest, then the example's test file as a user runs it.
+    _pip_install(python, f"{wheel}[local]", "pytest")
+    project = tmp_path / "own-project"
+    shutil.copytree(REPO / "examples" / "offline_test", project, ignore=shutil.ignore_patterns("__pycache__"))
+    output = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project, isolated=True)
+    assert " passed" in output and "failed" not in output, output
