@@ -21,7 +21,7 @@ export CDK_CLI_NOTICES := false
 export CONNECT_EMAIL_ALIAS_SDK_PATH := $(CURDIR)/$(LAMBDA_SDK)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup demo test lint unit bench live-check clean
+.PHONY: help setup demo test lint unit bench live-check synth deploy clean
 
 help:
 	@echo "make demo   play create -> swap -> failed swap (restored) -> delete against the offline Connect emulator"
@@ -29,6 +29,8 @@ help:
 	@echo "make bench  run the benchmarks and regenerate bench/RESULTS.md"
 	@echo "make live-check ARGS='--instance-id I --addresses E1 E2 E3 --region R'"
 	@echo "           calibrate the emulator against a real Connect instance (your AWS credentials; opt-in)"
+	@echo "make synth ARGS='...'   cdk synth of app.py with the venv and a supported Node.js on PATH"
+	@echo "make deploy ARGS='...'  cdk deploy of app.py, same PATH (needs AWS credentials)"
 
 setup: $(VENV)/.installed node_modules/.installed $(NODE_DIR)/.installed $(LAMBDA_SDK)/.installed
 
@@ -83,6 +85,14 @@ bench: setup
 # instance with the caller's AWS credentials, touching only the three addresses given, and restores them.
 live-check: setup
 	$(PY) -m connect_email_alias.live_check $(ARGS)
+
+# The CDK CLI as the README runs it, with this PATH (venv python3 for app.py, pinned CLI, supported Node.js):
+#   make synth ARGS="-q ConnectEmailAliasDemo"    make deploy ARGS="ConnectEmailAliasDemo -c instanceId=..."
+synth: setup
+	npx --no-install cdk synth $(ARGS)
+
+deploy: setup
+	npx --no-install cdk deploy $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .tools .sdk cdk.out .pytest_cache .mypy_cache .ruff_cache
