@@ -16,14 +16,11 @@ import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
-
-import trustme
 
 from .serving import BackgroundServer
 
@@ -142,6 +139,13 @@ class ResponseReceiver:
     def start(self) -> ResponseReceiver:
         if self._serving is not None:
             return self
+        try:
+            # Imported here: the package (and its pytest plugin) loads without the [local] extra.
+            import trustme
+        except ImportError as error:
+            raise ImportError(
+                "the response receiver needs trustme: pip install 'connect-email-alias[local]'"
+            ) from error
         ca = trustme.CA()
         cert = ca.issue_cert(self._host, "localhost")
         self._tmp = tempfile.TemporaryDirectory(prefix="cfn-receiver-")
@@ -345,8 +349,3 @@ def _handler_for(receiver: ResponseReceiver) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(payload)
 
     return Handler
-
-
-def expectation_from_event(event: Mapping[str, Any]) -> Expectation:
-    """The echo rules for the event the caller is about to send."""
-    return Expectation(str(event["StackId"]), str(event["LogicalResourceId"]))

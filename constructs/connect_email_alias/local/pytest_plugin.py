@@ -1,0 +1,88 @@
+"""pytest fixtures to test your own stacks offline: a Connect emulator and a CloudFormation player.
+
+Installed with the package (a ``pytest11`` entry point), so with ``connect-email-alias[local]`` installed
+every test can ask for them; nothing to import or register::
+
+    from connect_email_alias.local import CloudAssembly
+
+    def test_my_alias(cloudformation, connect_emulator):
+        stack = CloudAssembly("cdk.out").stack("MyStack")        # after `cdk synth`
+        report = cloudformation.deploy(stack)                     # CREATE_COMPLETE, or a rollback
+        assert report.ok, str(report)                             # str(report) lists every step
+        assert connect_emulator.aliases_by_primary(INSTANCE) == {PRIMARY: ALIAS}
+        assert cloudformation.destroy("MyStack").ok
+        assert connect_emulator.aliases_by_primary(INSTANCE) == {}
+
+Fixtures (each fresh per test, always shut down):
+
+``connect_seed``
+    What the emulator starts with: a path to a seed JSON file or the same data as a mapping (format:
+    :mod:`connect_email_alias.local.seed`). Default: the demo's seed, ``DEFAULT_SEED``. Give your own
+    IDs with the marker ``@pytest.mark.connect_seed("tests/seed.json")`` (or a dict), on a test, class
+    or module (``pytestmark``), or override the fixture in a ``conftest.py`` for a whole folder.
+``connect_emulator``
+    A started :class:`~connect_email_alias.local.ConnectEmulator` loaded with ``connect_seed``. Read the
+    alias map with ``aliases_by_primary(instance_id)`` (``{primary_id: alias_id}``: who receives mail
+    for whom) or ``primary_of_alias(instance_id, alias_id)``; change state out of band (``associate``,
+    ``create_email_address``) or inject faults (``faults.fail_next(...)``); ``calls`` lists the API calls.
+``cloudformation``
+    A :class:`~connect_email_alias.local.CloudFormationPlayer` wired to ``connect_emulator`` (the
+    function's and the email addresses' Connect endpoint) and to a local HTTPS response receiver.
+    ``deploy(stack)`` creates or updates a stack, ``destroy(name)`` deletes it; both return a
+    :class:`~connect_email_alias.local.PlayReport`: ``status`` (CloudFormation's final stack status),
+    ``steps`` (each with ``phase`` and ``result``: ``status``, ``reason``, ``physical_resource_id``,
+    ``data`` = the attributes ``Fn::GetAtt`` reads) and ``retained`` (kept by a Retain policy).
+    ``resources(name)`` is what CloudFormation holds, ``outputs(name)`` the stack's resolved Outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .emulator import ConnectEmulator
+from .player import CloudFormationPlayer
+from .receiver import ResponseReceiver
+from .seed import DEFAULT_SEED
+from .template import Environment
+
+SEED_MARKER = "connect_seed"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{SEED_MARKER}(seed): the connect_emulator's seed (a JSON file path or a mapping)"
+    )
+
+
+@pytest.fixture
+def connect_seed(request: pytest.FixtureRequest) -> str | Path | Mapping[str, Any]:
+    """The emulator's seed: the closest ``connect_seed`` marker's argument, else the demo's seed."""
+    marker = request.node.get_closest_marker(SEED_MARKER)
+    if marker is None:
+        return DEFAULT_SEED
+    if len(marker.args) != 1:
+        raise pytest.UsageError(f"@pytest.mark.{SEED_MARKER} takes one seed: a JSON file path or a mapping")
+    seed: str | Path | Mapping[str, Any] = marker.args[0]
+    return seed
+
+
+@pytest.fixture
+def connect_emulator(connect_seed: str | Path | Mapping[str, Any]) -> Iterator[ConnectEmulator]:
+    """A started Connect emulator loaded with ``connect_seed``; stopped after the test."""
+    with ConnectEmulator.from_seed(connect_seed) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def cloudformation(connect_emulator: ConnectEmulator) -> Iterator[CloudFormationPlayer]:
+    """A CloudFormation player in the emulator's region and account, answering to a local receiver."""
+    env = Environment(region=connect_emulator.region, account=connect_emulator.account)
+    with (
+        ResponseReceiver() as receiver,
+        CloudFormationPlayer(receiver, connect_endpoint=connect_emulator.endpoint_url, env=env) as player,
+    ):
+        yield player
