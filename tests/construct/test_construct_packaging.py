@@ -13,6 +13,7 @@ from email.parser import Parser
 from pathlib import Path
 
 import pytest
+import tomllib
 from connect_email_alias.asset import MODEL_PATH, asset_files, content_hash
 
 from .conftest import REPO
@@ -73,6 +74,13 @@ def test_changelog_names_the_current_version_first() -> None:
     headings = [line for line in (REPO / "CHANGELOG.md").read_text().splitlines() if line.startswith("## ")]
     assert headings[0].startswith(f"## [{connect_email_alias.__version__}]"), headings
     assert any(line.startswith("## [0.1.0]") for line in headings), headings
+
+
+def test_classifiers_are_known_to_the_package_index() -> None:
+    from trove_classifiers import classifiers
+
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["classifiers"]
+    assert [c for c in declared if c not in classifiers] == []
 
 
 @pytest.mark.slow
