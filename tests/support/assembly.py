@@ -29,3 +29,31 @@ def synth_app(outdir: Path, **context: str) -> Path:
         cwd=REPO, env=env, check=True, capture_output=True, timeout=300,
     )
     return outdir
+
+
+def synth_aliases(
+    outdir: Path, stacks: dict[str, dict[str, tuple[str, str]]], *, retain: frozenset[str] = frozenset()
+) -> Any:
+    """A CDK app of `EmailAddressAlias`es on the seed instance, synthesised in-process into `outdir`:
+    {stack name: {construct id: (primary, alias)}}; construct ids in `retain` get RemovalPolicy.RETAIN.
+    Returns its CloudAssembly (the player's view of cdk.out)."""
+    import aws_cdk as cdk
+    from connect_email_alias import EmailAddressAlias
+    from connect_email_alias.local import CloudAssembly
+
+    from tests.support.seed import ACCOUNT, INSTANCE, REGION
+
+    app = cdk.App(outdir=str(outdir), analytics_reporting=False)
+    for stack_name, aliases in stacks.items():
+        stack = cdk.Stack(app, stack_name, env=cdk.Environment(account=ACCOUNT, region=REGION))
+        for construct_id, (primary, alias) in aliases.items():
+            EmailAddressAlias(
+                stack,
+                construct_id,
+                instance_id=INSTANCE,
+                email_address_id=primary,
+                alias_email_address_id=alias,
+                removal_policy=cdk.RemovalPolicy.RETAIN if construct_id in retain else None,
+            )
+    app.synth()
+    return CloudAssembly(outdir)
