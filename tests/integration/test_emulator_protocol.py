@@ -9,9 +9,11 @@ import urllib.error
 import urllib.request
 
 import boto3
+import botocore.session
 import pytest
 from botocore.config import Config
 from connect_email_alias.local import DEFAULT_SEED, ConnectEmulator
+from connect_email_alias.local.routes import ROUTES
 
 from tests.support.seed import HELP, INFO, INSTANCE, SALES, SUPPORT
 
@@ -27,7 +29,7 @@ def plain_client(endpoint: str):
     )
 
 
-def test_all_five_operations_with_an_unmodified_client(emulator):
+def test_the_email_address_operations_with_an_unmodified_client(emulator):
     client = plain_client(emulator.endpoint_url)
     created = client.create_email_address(InstanceId=INSTANCE, EmailAddress="new@example.com")
     new_id = created["EmailAddressId"]
@@ -142,11 +144,11 @@ def test_call_log_records_operations_tokens_and_outcomes(emulator, client):
     assert emulator.calls == []
 
 
-def test_cli_prints_the_endpoint_and_serves():
+def test_cli_prints_the_endpoint_and_serves_without_warnings():
     process = subprocess.Popen(
-        [sys.executable, "-m", "connect_email_alias.local.emulator", "--port", "0"],
+        [sys.executable, "-m", "connect_email_alias.local.emulator_cli", "--port", "0", "--default-quota"],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
@@ -157,10 +159,12 @@ def test_cli_prints_the_endpoint_and_serves():
         assert answer["EmailAddressId"] == SALES
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        _, errors = process.communicate(timeout=10)
+    assert "Warning" not in errors
 
 
-def test_a_seed_for_another_account_is_refused():
-    seed = json.loads(DEFAULT_SEED.read_text())
-    with pytest.raises(ValueError, match="Account"):
-        ConnectEmulator(account="999999999999", seed=seed)
+def test_every_route_is_the_botocore_models_wire_binding():
+    model = botocore.session.get_session().get_service_model("connect")
+    for route in ROUTES:
+        http = model.operation_model(route.operation).http
+        assert (route.method, route.uri) == (http["method"], http["requestUri"]), route.operation

@@ -4,14 +4,17 @@ They let the custom resource be exercised end to end without an AWS account, and
 with the function (``lambda/``), so a misunderstanding in one is caught by the other.
 """
 
-from .assembly import CloudAssembly, FunctionSpec, StackSource
-from .emulator import DEFAULT_SEED, AddressView, CallRecord, ConnectEmulator
+from .clock import ManualClock
+from .consistency import ReadLag
+from .emulator import AddressView, ConnectEmulator
 from .faults import Faults
+from .gateway import CallRecord
 from .lambda_runner import Invocation, LambdaRunner
-from .player import CloudFormationPlayer
+from .player import CloudFormationPlayer, DeployedResource, EventResult, PlayReport, Step
+from .quota import Quota
 from .receiver import Expectation, ReceivedResponse, ResponseReceiver, validate_response
-from .report import DeployedResource, EventResult, PlayReport, Step
-from .template import Environment, TemplateError
+from .seed import DEFAULT_SEED, SeedError
+from .template import CloudAssembly, Environment, FunctionSpec, StackSource, TemplateError
 
 __all__ = [
     "DEFAULT_SEED",
@@ -28,9 +31,13 @@ __all__ = [
     "FunctionSpec",
     "Invocation",
     "LambdaRunner",
+    "ManualClock",
     "PlayReport",
+    "Quota",
+    "ReadLag",
     "ReceivedResponse",
     "ResponseReceiver",
+    "SeedError",
     "StackSource",
     "Step",
     "TemplateError",

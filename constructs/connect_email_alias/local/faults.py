@@ -13,13 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from .clock import Clock
+from .quota import TokenBucket
+
 #: Matches every operation in :meth:`Faults.fail_next`, :meth:`Faults.rate_limit`, :meth:`Faults.latency`.
 ANY_OPERATION = "*"
-
-#: Operations that take the distributed lock on the addresses they touch (the Disassociate page says so).
-LOCKING_OPERATIONS = frozenset(
-    {"AssociateEmailAddressAlias", "DisassociateEmailAddressAlias", "DeleteEmailAddress"}
-)
 
 DropMode = Literal["close", "reset"]
 
@@ -80,29 +78,14 @@ class _Scripted:
     after: bool
 
 
-@dataclass
-class _Bucket:
-    rate: float
-    capacity: float
-    tokens: float
-    stamp: float
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
-
-
 class Faults:
     """The emulator's fault plan. Tests script it; the emulator consults it on every call."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._scripted: list[_Scripted] = []
-        self._buckets: dict[str, _Bucket] = {}
+        self._buckets: dict[str, TokenBucket] = {}
         self._latency: dict[str, float] = {}
         self._locks: dict[str, float] = {}
 
@@ -144,11 +127,14 @@ class Faults:
         self._script(operation, count, DropFault(mode), after)
 
     def rate_limit(self, operation: str, per_second: float, burst: int = 1) -> None:
-        """Token bucket per operation: calls beyond it get 429 ThrottlingException. Starts full."""
-        if per_second < 0 or burst < 1:
-            raise ValueError("per_second must be >= 0 and burst >= 1")
+        """A token bucket for ``operation``: calls beyond it get 429 ThrottlingException. Starts full.
+
+        With ``"*"`` one bucket is shared by every operation; for Connect's own per-operation quota, give
+        the emulator a :class:`~.quota.Quota` instead.
+        """
+        bucket = TokenBucket.full(per_second, burst, self._clock())
         with self._lock:
-            self._buckets[operation] = _Bucket(per_second, float(burst), float(burst), time.monotonic())
+            self._buckets[operation] = bucket
 
     def latency(self, operation: str, seconds: float) -> None:
         """Delay every answer of ``operation`` by ``seconds`` (before acting)."""
@@ -162,7 +148,7 @@ class Faults:
         DescribeEmailAddress still answers and shows the real state, so a caller can tell a
         transient lock from a real conflict.
         """
-        until = time.monotonic() + seconds
+        until = self._clock() + seconds
         with self._lock:
             for address_id in address_ids:
                 self._locks[address_id] = until
@@ -199,13 +185,13 @@ class Faults:
                         self._scripted.remove(item)
                     return PlannedFault(item.fault, item.after)
             bucket = self._buckets.get(operation) or self._buckets.get(ANY_OPERATION)
-            if bucket is not None and not bucket.take(time.monotonic()):
+            if bucket is not None and not bucket.take(self._clock()):
                 return PlannedFault(ErrorFault("ThrottlingException", 429, "Rate exceeded"), after=False)
         return None
 
     def locked(self, address_ids: Iterable[str]) -> str | None:
         """The first of ``address_ids`` that is locked now, if any."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             for address_id in address_ids:
                 until = self._locks.get(address_id)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .errors import invalid_parameter
-from .state import EmailAddress
+from .state import EmailAddress, Seen
 
 #: Page size when the request gives no MaxResults (CHOICE: the model's maximum).
 DEFAULT_PAGE = 100
@@ -25,9 +25,6 @@ _FIELDS: dict[str, Callable[[EmailAddress], str | None]] = {
     "displayname": lambda a: a.display_name,
     "description": lambda a: a.description,
 }
-
-#: One search hit: the address and the alias forwarding to it, if any.
-Hit = tuple[EmailAddress, "str | None"]
 
 
 def _object(value: Any, name: str) -> Mapping[str, Any]:
@@ -80,28 +77,28 @@ def criteria_match(address: EmailAddress, criteria: Mapping[str, Any]) -> bool:
     )
 
 
-def _tag_holds(address: EmailAddress, condition: Any) -> bool:
+def _tag_holds(seen: Seen, condition: Any) -> bool:
     condition = _object(condition, "TagCondition")
     key, value = condition.get("TagKey"), condition.get("TagValue")
     if not isinstance(key, str):
         raise invalid_parameter("TagCondition.TagKey must be a string")
     # CHOICE: a condition without TagValue matches any value of the key.
-    return key in address.tags and (value is None or address.tags[key] == value)
+    return key in seen.tags and (value is None or seen.tags[key] == value)
 
 
-def tags_match(address: EmailAddress, tag_filter: Mapping[str, Any]) -> bool:
+def tags_match(seen: Seen, tag_filter: Mapping[str, Any]) -> bool:
     """TagFilter: TagCondition, AndConditions (all), OrConditions (any of AND-lists).
 
     CHOICE: when several of the three are given, every one must hold.
     """
-    if "TagCondition" in tag_filter and not _tag_holds(address, tag_filter["TagCondition"]):
+    if "TagCondition" in tag_filter and not _tag_holds(seen, tag_filter["TagCondition"]):
         return False
     if "AndConditions" in tag_filter and not all(
-        _tag_holds(address, c) for c in _list(tag_filter["AndConditions"], "AndConditions")
+        _tag_holds(seen, c) for c in _list(tag_filter["AndConditions"], "AndConditions")
     ):
         return False
     return "OrConditions" not in tag_filter or any(
-        all(_tag_holds(address, c) for c in _list(group, "OrConditions[]"))
+        all(_tag_holds(seen, c) for c in _list(group, "OrConditions[]"))
         for group in _list(tag_filter["OrConditions"], "OrConditions")
     )
 
@@ -125,7 +122,7 @@ def _decode(token: Any) -> tuple[str, str]:
 
 
 def page(
-    hits: list[Hit], body: Mapping[str, Any], describe: Callable[[EmailAddress, str | None], dict[str, Any]]
+    hits: list[Seen], body: Mapping[str, Any], describe: Callable[[Seen], dict[str, Any]]
 ) -> dict[str, Any]:
     """One page of ``hits`` for the request ``body``; each hit rendered by ``describe``.
 
@@ -135,25 +132,25 @@ def page(
     size = body.get("MaxResults", DEFAULT_PAGE)
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 100:
         raise invalid_parameter("MaxResults must be an integer from 1 to 100")
-    ordered = sorted(hits, key=lambda hit: _sort_key(hit[0]))
+    ordered = sorted(hits, key=lambda hit: _sort_key(hit.address))
     if body.get("NextToken") is not None:
         after = _decode(body["NextToken"])
-        ordered_from = [hit for hit in ordered if _sort_key(hit[0]) > after]
+        ordered_from = [hit for hit in ordered if _sort_key(hit.address) > after]
     else:
         ordered_from = ordered
     chosen = ordered_from[:size]
     result: dict[str, Any] = {
-        "EmailAddresses": [describe(address, alias) for address, alias in chosen],
+        "EmailAddresses": [describe(hit) for hit in chosen],
         "ApproximateTotalCount": len(hits),
     }
     if len(ordered_from) > size:
-        result["NextToken"] = _encode(_sort_key(chosen[-1][0]))
+        result["NextToken"] = _encode(_sort_key(chosen[-1].address))
     return result
 
 
-def filters(body: Mapping[str, Any]) -> Callable[[EmailAddress], bool]:
+def filters(body: Mapping[str, Any]) -> Callable[[Seen], bool]:
     """The predicate of the request's SearchCriteria and SearchFilter.TagFilter."""
     criteria = _object(body.get("SearchCriteria") or {}, "SearchCriteria")
     search_filter = _object(body.get("SearchFilter") or {}, "SearchFilter")
     tag_filter = _object(search_filter.get("TagFilter") or {}, "SearchFilter.TagFilter")
-    return lambda address: criteria_match(address, criteria) and tags_match(address, tag_filter)
+    return lambda seen: criteria_match(seen.address, criteria) and tags_match(seen, tag_filter)

@@ -1,13 +1,17 @@
-"""The emulated Connect data: instances, email addresses, alias relations, and the rules on them.
+"""The emulated Connect data: instances, email addresses, alias relations, tags, and the rules on them.
 
-Pure data and rules, no HTTP: :mod:`.emulator` maps the wire protocol onto these methods and
-:class:`ConnectError` onto AWS error answers. Written from the Connect API pages (``shared/seeds``)
-and the botocore model, independently of ``lambda/``. Choices where the documentation is silent are
-marked ``CHOICE`` and listed in docs/design.md, "Offline test bed".
+Pure data and rules, no HTTP: :mod:`.routes` maps the wire protocol onto these methods. Written from the
+Connect API pages and the botocore model, independently of ``lambda/``. Choices where the documentation
+is silent are marked ``CHOICE`` and listed in docs/design.md, "Offline test bed".
+
+Writes act on the true state at once. Reads made over the wire go through :meth:`ConnectState.read` and
+:meth:`ConnectState.search`, which apply the configured :class:`~.consistency.ReadLag`; out-of-band
+changes (``lagging=False``, the default) are never seen late.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import uuid
@@ -15,15 +19,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
 
-from .errors import ConnectError, conflict, duplicate, invalid_parameter, invalid_request, not_found
+from .clock import Clock
+from .consistency import ReadLag, Recent
+from .errors import conflict, duplicate, invalid_parameter, invalid_request, not_found
 from .tagging import check_tags, merged
+from .tokens import ClientTokens
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _ARN = re.compile(r"arn:([^:]+):connect:([^:]*):([^:]*):instance/([^/]+)(?:/(.*))?")
 # Generated address IDs: uuid5 in this namespace over (instance, email, creation number).
 _ID_NAMESPACE = uuid.UUID("6f1c1c1e-6d1b-4e55-9a53-0c0c0e0a11a5")
+
+_Key = tuple[str, str]  # (instance id, address id)
 
 
 def _timestamp() -> str:
@@ -33,7 +41,7 @@ def _timestamp() -> str:
 
 @dataclass
 class EmailAddress:
-    """One Connect email address."""
+    """One Connect email address; ``born`` is the clock time reads may first see it."""
 
     email_address_id: str
     email_address: str
@@ -43,6 +51,16 @@ class EmailAddress:
     tags: dict[str, str] = field(default_factory=dict)
     created: str = field(default_factory=_timestamp)
     modified: str = field(default_factory=_timestamp)
+    born: float = -math.inf
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An address as a read sees it: its alias (the one forwarding to it) and tags, perhaps lagging."""
+
+    address: EmailAddress
+    alias_id: str | None
+    tags: dict[str, str]
 
 
 @dataclass
@@ -54,22 +72,20 @@ class Instance:
     aliases: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class _TokenUse:
-    request: tuple[Any, ...]
-    result: Any
-
-
 class ConnectState:
     """All emulated Connect data of one account and region, guarded by one lock."""
 
-    def __init__(self, region: str, account: str, partition: str = "aws") -> None:
+    def __init__(self, region: str, account: str, clock: Clock, partition: str = "aws") -> None:
         self.region = region
         self.account = account
         self.partition = partition
+        self.lag = ReadLag()
+        self._clock = clock
         self._lock = threading.RLock()
         self._instances: dict[str, Instance] = {}
-        self._tokens: dict[tuple[str, str, str], _TokenUse] = {}
+        self._tokens = ClientTokens()
+        self._alias_changes: Recent[_Key, str | None] = Recent(clock)
+        self._tag_changes: Recent[_Key, dict[str, str]] = Recent(clock)
         self._created = 0
 
     @contextmanager
@@ -89,12 +105,9 @@ class ConnectState:
 
     def delete_instance(self, instance_id: str) -> None:
         with self._lock:
-            self._instance(instance_id)
+            for address_id in list(self._instance(instance_id).addresses):
+                self._forget(instance_id, address_id)
             del self._instances[instance_id]
-
-    def instance_ids(self) -> list[str]:
-        with self._lock:
-            return list(self._instances)
 
     def create_email_address(
         self,
@@ -106,6 +119,7 @@ class ConnectState:
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
         client_token: str | None = None,
+        lagging: bool = False,
     ) -> EmailAddress:
         with self._lock:
             request = (
@@ -115,7 +129,9 @@ class ConnectState:
                 description,
                 tuple(sorted((tags or {}).items())),
             )
-            replay = self._replay(instance_id, "CreateEmailAddress", client_token, request, idempotency=True)
+            replay = self._tokens.replay(
+                instance_id, "CreateEmailAddress", client_token, request, idempotency=True
+            )
             if replay is not None:
                 address: EmailAddress = replay
                 return address
@@ -137,42 +153,32 @@ class ConnectState:
                 display_name=display_name,
                 description=description,
                 tags=check_tags(tags) if tags is not None else {},
+                born=self._clock() if lagging else -math.inf,
             )
             instance.addresses[new_id] = address
-            self._remember(instance_id, "CreateEmailAddress", client_token, request, address)
+            self._tokens.remember(instance_id, "CreateEmailAddress", client_token, request, address)
             return address
 
-    def describe(self, instance_id: str, email_address_id: str) -> tuple[EmailAddress, str | None]:
-        """The address and the alias that forwards to it (it as primary), if any.
-
-        Like Connect, this does not reveal that the address is itself an alias of another one.
-        """
-        with self._lock:
-            instance = self._instance(instance_id)
-            address = self._address(instance, email_address_id)
-            return address, instance.aliases.get(email_address_id)
-
-    def delete_email_address(self, instance_id: str, email_address_id: str) -> None:
+    def delete_email_address(self, instance_id: str, email_address_id: str, *, lagging: bool = False) -> None:
         """Delete an address and every alias relation it takes part in (the Associate page says so)."""
         with self._lock:
             instance = self._instance(instance_id)
             self._address(instance, email_address_id)
             del instance.addresses[email_address_id]
             instance.aliases.pop(email_address_id, None)
+            self._forget(instance_id, email_address_id)
             for primary, alias in list(instance.aliases.items()):
                 if alias == email_address_id:
-                    del instance.aliases[primary]
+                    self._set_alias(instance, primary, None, lagging)
 
-    def search(
-        self, instance_id: str, matches: Callable[[EmailAddress], bool]
-    ) -> list[tuple[EmailAddress, str | None]]:
+    # -- true state (out-of-band inspection and the rules) ---------------------------------------
+
+    def describe(self, instance_id: str, email_address_id: str) -> Seen:
+        """The address as it is now (never lagging)."""
         with self._lock:
             instance = self._instance(instance_id)
-            return [
-                (a, instance.aliases.get(a.email_address_id))
-                for a in sorted(instance.addresses.values(), key=lambda a: a.email_address)
-                if matches(a)
-            ]
+            address = self._address(instance, email_address_id)
+            return Seen(address, instance.aliases.get(email_address_id), dict(address.tags))
 
     def aliases(self, instance_id: str) -> dict[str, str]:
         """The instance's alias relations: primary id -> alias id."""
@@ -184,9 +190,27 @@ class ConnectState:
         with self._lock:
             return self._primary_of(self._instance(instance_id), alias_id)
 
+    # -- reads over the wire (lagging as configured) ---------------------------------------------
+
+    def read(self, instance_id: str, email_address_id: str) -> Seen:
+        """DescribeEmailAddress: like Connect, it does not reveal that the address is itself an alias."""
+        with self._lock:
+            instance = self._instance(instance_id)
+            address = self._address(instance, email_address_id)
+            if not self._visible(address):
+                raise self._missing(instance, email_address_id)
+            return self._seen(instance, address)
+
+    def search(self, instance_id: str, matches: Callable[[Seen], bool]) -> list[Seen]:
+        """SearchEmailAddresses' hits, as reads see them."""
+        with self._lock:
+            instance = self._instance(instance_id)
+            seen = [self._seen(instance, a) for a in instance.addresses.values() if self._visible(a)]
+        return [s for s in seen if matches(s)]
+
     # -- tags ------------------------------------------------------------------------------------
 
-    def address_for_arn(self, arn: str) -> tuple[str, str]:
+    def address_for_arn(self, arn: str) -> _Key:
         """(instance id, address id) of an email-address ARN of this account and region."""
         match = _ARN.fullmatch(arn)
         if match is None:
@@ -195,49 +219,59 @@ class ConnectState:
         if (partition, region, account) != (self.partition, self.region, self.account):
             # CHOICE: an ARN of another partition, region or account names nothing here: 404.
             raise not_found(f"Resource {arn} not found")
-        if rest is None or not rest.startswith("email-address/") or "/" in rest[len("email-address/") :]:
+        prefix = "email-address/"
+        if rest is None or not rest.startswith(prefix) or "/" in rest[len(prefix) :]:
             # CHOICE: only email addresses are emulated; other Connect resources cannot be tagged.
             raise invalid_request(f"resourceArn {arn} is not an email address; the emulator tags only those")
-        address_id = rest[len("email-address/") :]
+        address_id = rest[len(prefix) :]
         with self._lock:
             self._address(self._instance(instance_id), address_id)
         return instance_id, address_id
 
-    def tags(self, instance_id: str, email_address_id: str) -> dict[str, str]:
-        with self._lock:
-            return dict(self._address(self._instance(instance_id), email_address_id).tags)
-
-    def tag(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
+    def tag(
+        self, instance_id: str, email_address_id: str, tags: Mapping[str, str], *, lagging: bool = False
+    ) -> None:
         """Add or overwrite ``tags`` (TagResource). CHOICE: takes no lock, leaves ModifiedTimestamp."""
         checked = check_tags(tags)
         with self._lock:
             address = self._address(self._instance(instance_id), email_address_id)
-            address.tags = merged(address.tags, checked)
+            self._set_tags(instance_id, address, merged(address.tags, checked), lagging)
 
-    def untag(self, instance_id: str, email_address_id: str, keys: Iterable[str]) -> None:
+    def untag(
+        self, instance_id: str, email_address_id: str, keys: Iterable[str], *, lagging: bool = False
+    ) -> None:
         """Remove ``keys`` (UntagResource); keys the address does not carry are ignored."""
         with self._lock:
             address = self._address(self._instance(instance_id), email_address_id)
-            for key in keys:
-                address.tags.pop(key, None)
+            removed = set(keys)
+            self._set_tags(
+                instance_id, address, {k: v for k, v in address.tags.items() if k not in removed}, lagging
+            )
 
     def replace_tags(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
         """Set the address's tags to exactly ``tags`` (what a tool overwriting them would leave)."""
         checked = check_tags(tags) if tags else {}
         with self._lock:
-            self._address(self._instance(instance_id), email_address_id).tags = checked
+            self._set_tags(
+                instance_id, self._address(self._instance(instance_id), email_address_id), checked, False
+            )
 
     # -- alias relations -------------------------------------------------------------------------
 
     def associate(
-        self, instance_id: str, primary_id: str, alias_id: str, client_token: str | None = None
+        self,
+        instance_id: str,
+        primary_id: str,
+        alias_id: str,
+        client_token: str | None = None,
+        *,
+        lagging: bool = False,
     ) -> None:
         """Make ``alias_id`` forward to ``primary_id``, enforcing the Associate page's rules."""
         with self._lock:
             request = ("associate", primary_id, alias_id)
-            if self._replay(
-                instance_id, "AssociateEmailAddressAlias", client_token, request, idempotency=True
-            ):
+            operation = "AssociateEmailAddressAlias"
+            if self._tokens.replay(instance_id, operation, client_token, request, idempotency=True):
                 return
             instance = self._pair_in(instance_id, primary_id, alias_id)
             current = instance.aliases.get(primary_id)
@@ -265,31 +299,34 @@ class ConnectState:
                     f"Email address {primary_id} is an alias of {owner}; an alias cannot have an alias "
                     "(aliases cannot be chained)"
                 )
-            instance.aliases[primary_id] = alias_id
+            self._set_alias(instance, primary_id, alias_id, lagging)
             self._touch(instance, primary_id, alias_id)
-            self._remember(instance_id, "AssociateEmailAddressAlias", client_token, request, True)
+            self._tokens.remember(instance_id, operation, client_token, request, True)
 
     def disassociate(
-        self, instance_id: str, primary_id: str, alias_id: str, client_token: str | None = None
+        self,
+        instance_id: str,
+        primary_id: str,
+        alias_id: str,
+        client_token: str | None = None,
+        *,
+        lagging: bool = False,
     ) -> None:
         """Remove the relation ``alias_id`` -> ``primary_id``; it must exist."""
         with self._lock:
             request = ("disassociate", primary_id, alias_id)
-            # CHOICE: the model gives Disassociate no IdempotencyException; reusing a token for a
-            # different request is a caller bug, so it is a 400 InvalidRequestException (not a 409
-            # that a caller could mistake for a transient lock).
-            if self._replay(
-                instance_id, "DisassociateEmailAddressAlias", client_token, request, idempotency=False
-            ):
+            operation = "DisassociateEmailAddressAlias"
+            # The model gives Disassociate no IdempotencyException (see tokens.py).
+            if self._tokens.replay(instance_id, operation, client_token, request, idempotency=False):
                 return
             instance = self._pair_in(instance_id, primary_id, alias_id)
             if instance.aliases.get(primary_id) != alias_id:
                 # CHOICE: "The alias association must currently exist": a missing pair is a 404
                 # ResourceNotFoundException naming the pair (also when the primary has another alias).
                 raise not_found(f"Email address {alias_id} is not an alias of {primary_id}")
-            del instance.aliases[primary_id]
+            self._set_alias(instance, primary_id, None, lagging)
             self._touch(instance, primary_id, alias_id)
-            self._remember(instance_id, "DisassociateEmailAddressAlias", client_token, request, True)
+            self._tokens.remember(instance_id, operation, client_token, request, True)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -309,12 +346,15 @@ class ConnectState:
             raise not_found(f"Instance {instance_id} not found")
         return instance
 
-    @staticmethod
-    def _address(instance: Instance, email_address_id: str) -> EmailAddress:
+    def _address(self, instance: Instance, email_address_id: str) -> EmailAddress:
         address = instance.addresses.get(email_address_id)
         if address is None:
-            raise not_found(f"Email address {email_address_id} not found in instance {instance.instance_id}")
+            raise self._missing(instance, email_address_id)
         return address
+
+    @staticmethod
+    def _missing(instance: Instance, email_address_id: str) -> Exception:
+        return not_found(f"Email address {email_address_id} not found in instance {instance.instance_id}")
 
     @staticmethod
     def _primary_of(instance: Instance, alias_id: str) -> str | None:
@@ -326,34 +366,30 @@ class ConnectState:
         for address_id in address_ids:
             instance.addresses[address_id].modified = now
 
-    def _replay(
-        self,
-        instance_id: str,
-        operation: str,
-        token: str | None,
-        request: tuple[Any, ...],
-        *,
-        idempotency: bool,
-    ) -> Any:
-        """The remembered result for a reused ClientToken, or None for a new token.
+    def _visible(self, address: EmailAddress) -> bool:
+        return address.born <= self._clock() - self.lag.new_address
 
-        CHOICE: only successful calls are remembered (a failed call may be retried with the same
-        token and act then), tokens never expire, and a token is scoped to (instance, operation).
-        """
-        if not token:
-            return None
-        use = self._tokens.get((instance_id, operation, token))
-        if use is None:
-            return None
-        if use.request != request:
-            message = f"ClientToken {token} was already used for a different {operation} request"
-            if idempotency:
-                raise ConnectError("IdempotencyException", 409, message)
-            raise invalid_request(message)
-        return use.result
+    def _seen(self, instance: Instance, address: EmailAddress) -> Seen:
+        key = (instance.instance_id, address.email_address_id)
+        alias = self._alias_changes.seen(
+            key, instance.aliases.get(address.email_address_id), self.lag.alias_change
+        )
+        tags = self._tag_changes.seen(key, address.tags, self.lag.tags)
+        return Seen(address, alias, dict(tags))
 
-    def _remember(
-        self, instance_id: str, operation: str, token: str | None, request: tuple[Any, ...], result: Any
-    ) -> None:
-        if token:
-            self._tokens[(instance_id, operation, token)] = _TokenUse(request, result)
+    def _set_alias(self, instance: Instance, primary_id: str, alias_id: str | None, lagging: bool) -> None:
+        if lagging:
+            self._alias_changes.changed((instance.instance_id, primary_id), instance.aliases.get(primary_id))
+        if alias_id is None:
+            instance.aliases.pop(primary_id, None)
+        else:
+            instance.aliases[primary_id] = alias_id
+
+    def _set_tags(self, instance_id: str, address: EmailAddress, tags: dict[str, str], lagging: bool) -> None:
+        if lagging:
+            self._tag_changes.changed((instance_id, address.email_address_id), dict(address.tags))
+        address.tags = tags
+
+    def _forget(self, instance_id: str, address_id: str) -> None:
+        self._alias_changes.forget((instance_id, address_id))
+        self._tag_changes.forget((instance_id, address_id))

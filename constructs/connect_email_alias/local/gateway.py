@@ -1,0 +1,144 @@
+"""The emulator's front door: every request passes the same checks, in AWS's order, and is logged.
+
+Order (CHOICE where AWS does not document it): signature present, injected latency, a scripted fault,
+the quota (so denied and failing calls still spend it), IAM, Connect's lock on the touched addresses,
+then the operation; a scripted fault marked ``after`` replaces the answer of a call that acted.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ConnectError, access_denied, conflict, throttled
+from .faults import DropFault, ErrorFault, Faults, PlainStatusFault, PlannedFault
+from .iam import Iam
+from .quota import Throttle
+from .routes import UNKNOWN, Call, resolve
+from .state import ConnectState
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One call the emulator received: what was asked and how it was answered.
+
+    ``status`` is None when the connection was dropped; ``fault`` names an injected fault.
+    """
+
+    operation: str
+    params: dict[str, Any]
+    status: int | None
+    error_code: str | None
+    fault: str | None = None
+    time: float = field(default_factory=time.time)
+
+    @property
+    def client_token(self) -> str | None:
+        token = self.params.get("ClientToken")
+        return token if isinstance(token, str) else None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to send back: a JSON body, a plain body, or nothing (``drop``)."""
+
+    status: int
+    body: dict[str, Any] | None = None
+    error_code: str | None = None
+    plain: bytes | None = None
+    drop: DropFault | None = None
+    fault: str | None = None
+
+    @classmethod
+    def error(cls, error: ConnectError, fault: str | None = None) -> Answer:
+        return cls(
+            error.status, {"message": error.message, "Message": error.message}, error.code, fault=fault
+        )
+
+
+class Gateway:
+    """Answers requests against the state, applying faults, quota, IAM and locks; keeps the call log."""
+
+    def __init__(self, state: ConnectState, faults: Faults, throttle: Throttle, iam: Iam) -> None:
+        self._state = state
+        self._faults = faults
+        self._throttle = throttle
+        self._iam = iam
+        self._calls: list[CallRecord] = []
+        self._calls_lock = threading.Lock()
+
+    def handle(self, method: str, target: str, raw_body: bytes, *, signed: bool) -> Answer:
+        try:
+            body = json.loads(raw_body) if raw_body.strip() else {}
+            if not isinstance(body, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            return Answer.error(ConnectError("SerializationException", 400, "Malformed JSON body"))
+        call = resolve(self._state, method, target, body)
+        if not signed:
+            # Signatures are not verified, but an unsigned request is refused like AWS does.
+            answer = Answer.error(
+                ConnectError("MissingAuthenticationTokenException", 403, "Missing Authentication Token")
+            )
+        else:
+            answer = self._serve(call)
+        status = None if answer.drop else answer.status
+        with self._calls_lock:
+            self._calls.append(
+                CallRecord(call.operation, call.params, status, answer.error_code, answer.fault)
+            )
+        return answer
+
+    @property
+    def calls(self) -> list[CallRecord]:
+        with self._calls_lock:
+            return list(self._calls)
+
+    def clear_calls(self) -> None:
+        with self._calls_lock:
+            self._calls.clear()
+
+    def _serve(self, call: Call) -> Answer:
+        delay = self._faults.delay_for(call.operation)
+        if delay > 0:
+            time.sleep(delay)
+        planned = self._faults.plan(call.operation)
+        if planned is not None and not planned.after:
+            return _fault_answer(planned)
+        try:
+            self._admit(call)
+            with self._state.locked():
+                held = self._faults.locked(call.touched)
+                if held is not None:
+                    # CHOICE: a held lock answers like Connect's distributed lock would: a 409
+                    # ResourceConflictException whose message says the address is being modified.
+                    raise conflict(
+                        f"Email address {held} is locked by a concurrent operation; try again later"
+                    )
+                answer = Answer(200, call.act())
+        except ConnectError as error:
+            answer = Answer.error(error)
+        return _fault_answer(planned) if planned is not None else answer
+
+    def _admit(self, call: Call) -> None:
+        if call.operation == UNKNOWN:
+            return
+        if not self._throttle.admit(call.operation):
+            raise throttled()
+        message = self._iam.denial(call.operation, call.instance_id, call.resource_arn)
+        if message is not None:
+            raise access_denied(message)
+
+
+def _fault_answer(planned: PlannedFault) -> Answer:
+    fault = planned.fault
+    suffix = " (after acting)" if planned.after else ""
+    if isinstance(fault, ErrorFault):
+        error = ConnectError(fault.code, fault.status, fault.message)
+        return Answer.error(error, fault=fault.code + suffix)
+    if isinstance(fault, PlainStatusFault):
+        return Answer(fault.status, plain=b"Service Unavailable", fault=f"HTTP {fault.status}{suffix}")
+    return Answer(0, drop=fault, fault=f"drop:{fault.mode}{suffix}")
