@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def test_stand_ins_import_without_aws_cdk():
@@ -19,3 +20,15 @@ def test_the_construct_api_still_loads_from_the_package_root():
     code = "from connect_email_alias import EmailAddressAlias, RESOURCE_TYPE; print(RESOURCE_TYPE)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "Custom::ConnectEmailAddressAlias"
+
+
+def test_the_lambda_bootstrap_imports_only_the_standard_library():
+    """It runs as the function's `python -S -E` process, whose sys.path is [asset, SDK, stdlib] only."""
+    import ast
+
+    from connect_email_alias.local import lambda_bootstrap
+
+    tree = ast.parse(Path(lambda_bootstrap.__file__).read_text())
+    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert imported - {"__future__"} <= set(sys.stdlib_module_names), imported

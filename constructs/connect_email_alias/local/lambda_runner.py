@@ -1,5 +1,7 @@
 """Runs a function's code the way Lambda does: its own process, its own sys.path, a real deadline.
 
+The child runs :mod:`.lambda_bootstrap`, which plays Lambda's Python runtime.
+
 Each invocation is a fresh ``python -S -E`` process whose ``sys.path`` is exactly
 [asset dir, SDK site, stdlib], so the function sees nothing of this project or its virtualenv and
 uses the SDK of a Lambda runtime (``CONNECT_EMAIL_ALIAS_SDK_PATH``), which predates the alias
@@ -12,6 +14,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,62 +32,8 @@ from .template import Environment
 SDK_PATH_ENV = "CONNECT_EMAIL_ALIAS_SDK_PATH"
 SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
-# Run by the child interpreter (-S -E: no site-packages, no PYTHON* variables).
-_BOOTSTRAP = r'''
-import importlib, json, logging, os, sys, time, traceback
-
-asset, sdk, handler, payload_file, result_file = sys.argv[1:6]
-# sys.path[0] is this script's folder; with -S the rest is the standard library only.
-sys.path[:] = [asset, sdk] + [p for p in sys.path[1:] if os.path.exists(p)]
-with open(payload_file, encoding="utf-8") as f:
-    payload = json.load(f)
-spec = payload["context"]
-
-
-class LambdaContext:
-    """The attributes and method of Lambda's Python context object."""
-
-    def __init__(self):
-        self.aws_request_id = spec["aws_request_id"]
-        self.function_name = spec["function_name"]
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = spec["invoked_function_arn"]
-        self.memory_limit_in_mb = spec["memory_limit_in_mb"]
-        self.log_group_name = spec["log_group_name"]
-        self.log_stream_name = spec["log_stream_name"]
-        self.identity = None
-        self.client_context = None
-
-    def get_remaining_time_in_millis(self):
-        return max(0, int(spec["deadline_epoch_ms"] - time.time() * 1000))
-
-
-# Lambda's runtime installs one root handler and leaves the root level at WARNING.
-_handler = logging.StreamHandler(sys.stdout)
-_format = "[%(levelname)s]\t%(asctime)s\t" + spec["aws_request_id"] + "\t%(message)s"
-_handler.setFormatter(logging.Formatter(_format))
-logging.getLogger().addHandler(_handler)
-logging.getLogger().setLevel(logging.WARNING)
-
-outcome = {}
-try:
-    module_name, function_name = handler.rsplit(".", 1)
-    function = getattr(importlib.import_module(module_name), function_name)
-    returned = function(payload["event"], LambdaContext())
-    try:
-        outcome = {"ok": True, "returned": json.loads(json.dumps(returned))}
-    except (TypeError, ValueError):
-        outcome = {"ok": True, "returned": repr(returned)}
-except BaseException as error:  # noqa: BLE001 - report everything, like Lambda's runtime
-    traceback.print_exc()
-    outcome = {"ok": False, "error": f"{type(error).__name__}: {error}"}
-sys.stdout.flush()
-sys.stderr.flush()
-with open(result_file, "w", encoding="utf-8") as f:
-    json.dump(outcome, f)
-# Lambda freezes the sandbox when the handler returns: background threads do not run on.
-os._exit(0 if outcome.get("ok") else 1)
-'''
+# The program the child runs (a real module, stdlib only); copied so its folder holds nothing else.
+_BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 
 
 @dataclass(frozen=True)
@@ -148,8 +97,9 @@ class LambdaRunner:
         self.base_env = dict(base_env or {})
         self._work = tempfile.TemporaryDirectory(prefix="lambda-runner-")
         self.sdk_path = sdk_site(sdk_path, Path(self._work.name))
-        self._bootstrap = Path(self._work.name) / "bootstrap.py"
-        self._bootstrap.write_text(_BOOTSTRAP, encoding="utf-8")
+        bootstrap_dir = Path(self._work.name) / "bootstrap"
+        bootstrap_dir.mkdir()
+        self._bootstrap = Path(shutil.copy(_BOOTSTRAP, bootstrap_dir))
 
     def close(self) -> None:
         self._work.cleanup()
