@@ -123,7 +123,7 @@ def run(quick: bool = False) -> Result:
                 if measured is not None:
                     handler_ms[label].append(measured)
                 wall_s[label].append(answer.wall_time_s)
-        leftover = emulator.aliases(INSTANCE)
+        leftover = emulator.aliases_by_primary(INSTANCE)
     result = Result("3. Per-event cost on the test bed")
     for label, (mut_budget, all_budget) in BUDGET.items():
         mutating = max(m for m, _ in calls[label])

@@ -129,7 +129,7 @@ def test_swap_instance_moves_the_pair_to_the_other_instance(e2e):
     ]
     assert cleanup.ok and mutating(e2e.calls(cleanup)) == []
     assert e2e.state() == SEED
-    assert e2e.emulator.aliases(INSTANCE_2) == {SUPPORT_2: HELP_2}
+    assert e2e.emulator.aliases_by_primary(INSTANCE_2) == {SUPPORT_2: HELP_2}
 
 
 def test_failed_swap_restores_the_old_pair_and_rollback_converges(e2e):

@@ -52,11 +52,11 @@ def test_the_runtime_sdk_is_older_than_the_alias_operations():
 def test_create_swap_delete_on_the_old_sdk(demo_stack, player, emulator, receiver):
     assert player.runner.sdk_path.resolve() == OLD_SDK.resolve()
     assert player.deploy(demo_stack()).ok
-    assert emulator.aliases(INSTANCE)[SUPPORT] == HELP
+    assert emulator.aliases_by_primary(INSTANCE)[SUPPORT] == HELP
     assert player.deploy(demo_stack(aliasEmailAddressId=CARE)).ok
-    assert emulator.aliases(INSTANCE)[SUPPORT] == CARE
+    assert emulator.aliases_by_primary(INSTANCE)[SUPPORT] == CARE
     assert player.destroy(DEMO_STACK).ok
-    assert SUPPORT not in emulator.aliases(INSTANCE)
+    assert SUPPORT not in emulator.aliases_by_primary(INSTANCE)
     assert receiver.violations() == []
 
 
@@ -73,4 +73,4 @@ def test_without_the_shipped_model_the_old_sdk_cannot_associate(
     assert result.status == "FAILED" and result.answered_before_deadline
     assert "Internal error (AttributeError)" in (result.reason or ""), result.reason
     assert emulator.calls_to("AssociateEmailAddressAlias") == []
-    assert SUPPORT not in emulator.aliases(INSTANCE)
+    assert SUPPORT not in emulator.aliases_by_primary(INSTANCE)

@@ -60,7 +60,7 @@ def test_fault_after_acting_loses_the_answer_but_a_token_retry_is_safe(client, e
     emulator.faults.drop_next("AssociateEmailAddressAlias", mode="reset", after=True)
     with pytest.raises(HTTPClientError):
         associate(client, ClientToken="retry-me")
-    assert emulator.aliases(INSTANCE)[SUPPORT] == HELP  # it acted before the answer was lost
+    assert emulator.aliases_by_primary(INSTANCE)[SUPPORT] == HELP  # it acted before the answer was lost
     associate(client, ClientToken="retry-me")  # same token: success, no second action
     with pytest.raises(client.exceptions.ResourceConflictException):
         associate(client, ClientToken="a-new-token")  # a new token would conflict

@@ -111,7 +111,7 @@ def test_seed_matches_the_design_table(emulator):
         INFO: "info@example.com",
     }
     assert {i: emulator.address(INSTANCE, i).email_address for i in expected} == expected
-    assert emulator.aliases(INSTANCE) == {SALES: INFO}
+    assert emulator.aliases_by_primary(INSTANCE) == {SALES: INFO}
     seed = json.loads(DEFAULT_SEED.read_text())
     assert (seed["Region"], seed["Account"]) == ("us-east-1", "123456789012")
 

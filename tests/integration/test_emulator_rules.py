@@ -23,7 +23,7 @@ def disassociate(client, primary, alias, **kwargs):
 
 def test_associate_creates_the_forwarding(client, emulator):
     associate(client, SUPPORT, HELP)
-    assert emulator.aliases(INSTANCE) == {SALES: INFO, SUPPORT: HELP}
+    assert emulator.aliases_by_primary(INSTANCE) == {SALES: INFO, SUPPORT: HELP}
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_an_address_cannot_alias_itself(client):
 def test_state_conflicts_are_refused_and_change_nothing(client, emulator, primary, alias, why):
     with pytest.raises(client.exceptions.ResourceConflictException, match=why):
         associate(client, primary, alias)
-    assert emulator.aliases(INSTANCE) == {SALES: INFO}
+    assert emulator.aliases_by_primary(INSTANCE) == {SALES: INFO}
 
 
 def test_describe_shows_only_the_alias_forwarding_to_the_address(client):
@@ -69,7 +69,7 @@ def test_describe_shows_only_the_alias_forwarding_to_the_address(client):
 
 def test_disassociate_removes_the_pair_and_addresses_stay(client, emulator):
     disassociate(client, SALES, INFO)
-    assert emulator.aliases(INSTANCE) == {}
+    assert emulator.aliases_by_primary(INSTANCE) == {}
     assert emulator.address(INSTANCE, INFO).email_address == "info@example.com"
     associate(client, SUPPORT, INFO)  # immediately reusable
 
@@ -78,15 +78,15 @@ def test_disassociate_removes_the_pair_and_addresses_stay(client, emulator):
 def test_disassociate_of_a_missing_pair_is_not_found(client, emulator, primary, alias):
     with pytest.raises(client.exceptions.ResourceNotFoundException, match="is not an alias of"):
         disassociate(client, primary, alias)
-    assert emulator.aliases(INSTANCE) == {SALES: INFO}
+    assert emulator.aliases_by_primary(INSTANCE) == {SALES: INFO}
 
 
 def test_deleting_an_address_removes_its_alias_relations(client, emulator):
     client.delete_email_address(InstanceId=INSTANCE, EmailAddressId=INFO)
-    assert emulator.aliases(INSTANCE) == {}
+    assert emulator.aliases_by_primary(INSTANCE) == {}
     associate(client, SUPPORT, HELP)
     client.delete_email_address(InstanceId=INSTANCE, EmailAddressId=SUPPORT)
-    assert emulator.aliases(INSTANCE) == {}
+    assert emulator.aliases_by_primary(INSTANCE) == {}
 
 
 def test_deleted_instance_is_not_found_by_name(client, emulator):
@@ -116,7 +116,7 @@ def test_associate_replay_with_the_same_token_does_not_act_twice(client, emulato
     associate(client, SUPPORT, HELP, ClientToken="tok")
     emulator.disassociate(INSTANCE, SUPPORT, HELP)  # changed behind the token's back
     associate(client, SUPPORT, HELP, ClientToken="tok")  # same answer, no new action
-    assert emulator.aliases(INSTANCE) == {SALES: INFO}
+    assert emulator.aliases_by_primary(INSTANCE) == {SALES: INFO}
 
 
 def test_associate_token_reused_for_another_request_is_an_idempotency_error(client):
@@ -130,7 +130,7 @@ def test_a_failed_call_does_not_consume_its_token(client, emulator):
         associate(client, SALES, HELP, ClientToken="tok")
     emulator.disassociate(INSTANCE, SALES, INFO)
     associate(client, SALES, HELP, ClientToken="tok")
-    assert emulator.aliases(INSTANCE) == {SALES: HELP}
+    assert emulator.aliases_by_primary(INSTANCE) == {SALES: HELP}
 
 
 def test_disassociate_replay_and_token_misuse(client, emulator):
@@ -139,13 +139,13 @@ def test_disassociate_replay_and_token_misuse(client, emulator):
     emulator.associate(INSTANCE, SUPPORT, HELP)
     with pytest.raises(client.exceptions.InvalidRequestException, match="already used"):
         disassociate(client, SUPPORT, HELP, ClientToken="d")
-    assert emulator.aliases(INSTANCE) == {SUPPORT: HELP}
+    assert emulator.aliases_by_primary(INSTANCE) == {SUPPORT: HELP}
 
 
 def test_tokens_are_scoped_per_operation(client, emulator):
     associate(client, SUPPORT, HELP, ClientToken="same")
     disassociate(client, SUPPORT, HELP, ClientToken="same")
-    assert emulator.aliases(INSTANCE) == {SALES: INFO}
+    assert emulator.aliases_by_primary(INSTANCE) == {SALES: INFO}
 
 
 def test_concurrent_associates_for_one_primary_let_exactly_one_win(emulator):
@@ -168,4 +168,4 @@ def test_concurrent_associates_for_one_primary_let_exactly_one_win(emulator):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["conflict", "ok"]
-    assert emulator.aliases(INSTANCE)[SUPPORT] in (HELP, CARE)
+    assert emulator.aliases_by_primary(INSTANCE)[SUPPORT] in (HELP, CARE)

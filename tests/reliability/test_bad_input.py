@@ -162,7 +162,7 @@ def world(demo_stack) -> Iterator[tuple[CloudFormationPlayer, ConnectEmulator, R
 @pytest.mark.parametrize(("case", "properties", "raw", "word"), CASES, ids=[c[0] for c in CASES])
 def test_bad_properties_fail_the_first_event_cleanly(world, case, properties, raw, word):
     player, emu, rcv, spec = world
-    before = emu.aliases(INSTANCE)
+    before = emu.aliases_by_primary(INSTANCE)
     emu.clear_calls()
     event = player.event("Create", spec, good(), stack_name=DEMO_STACK)
     if raw:
@@ -185,7 +185,7 @@ def test_bad_properties_fail_the_first_event_cleanly(world, case, properties, ra
     assert any(w in reason.lower() for w in FIX_WORDS), reason
     assert not (result.physical_resource_id or "").startswith("connect-email-alias:v1:")
     assert [c.operation for c in emu.calls if c.operation in MUTATING] == []
-    assert emu.aliases(INSTANCE) == before
+    assert emu.aliases_by_primary(INSTANCE) == before
     assert leaks(result.logs, rcv.url_secret) == []
     assert rcv.violations() == []
 
