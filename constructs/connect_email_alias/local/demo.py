@@ -4,10 +4,11 @@ Four steps, each printed as who forwards to whom, CloudFormation's events and th
 create, swap the alias, a swap that Connect refuses (restored, then rolled back), delete. Exits 1 when
 a step does not end in the expected state, so the demo doubles as a smoke test of a fresh checkout.
 
-    python -m connect_email_alias.local.demo CDK_OUT_V1 CDK_OUT_V2
+    python -m connect_email_alias.local.demo [--quota default] CDK_OUT_V1 CDK_OUT_V2
 
 CDK_OUT_V1 and CDK_OUT_V2 are `cdk synth` outputs of app.py whose demo stack differs only in the
-alias (the Makefile synthesises them with the seed IDs).
+alias (the Makefile synthesises them with the seed IDs). ``--quota default`` runs Connect at its default
+API quota (2 requests/s per operation, burst 5), as a new account's instance does; the default is none.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .._contract import contract
 from .assembly import CloudAssembly, StackSource
 from .emulator import ConnectEmulator
 from .player import CloudFormationPlayer
+from .quota import Quota
 from .receiver import ResponseReceiver
 from .report import PlayReport
 
@@ -48,7 +50,7 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 def _forwarding(emulator: ConnectEmulator, instance_id: str) -> str:
     rows = []
-    for primary, alias in sorted(emulator.aliases(instance_id).items()):
+    for primary, alias in sorted(emulator.aliases_by_primary(instance_id).items()):
         rows.append(
             [
                 emulator.address(instance_id, alias).email_address,
@@ -90,11 +92,14 @@ def _calls(emulator: ConnectEmulator) -> str:
     return _table(rows, ["Connect call", "HTTP", "error", ""]) if rows else "    (none)"
 
 
-def run(v1: StackSource, v2: StackSource) -> int:
-    """Play the four scenes; 0 when every one ends as expected."""
+QUOTAS: dict[str, Quota | None] = {"none": None, "default": Quota.DEFAULT}
+
+
+def run(v1: StackSource, v2: StackSource, quota: Quota | None = None) -> int:
+    """Play the four scenes (Connect at ``quota``, none by default); 0 when every one ends as expected."""
     failures = 0
     with (
-        ConnectEmulator.from_seed() as emulator,
+        ConnectEmulator.from_seed(quota=quota) as emulator,
         ResponseReceiver() as receiver,
         CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as player,
     ):
@@ -123,8 +128,9 @@ def run(v1: StackSource, v2: StackSource) -> int:
             ),
             Scene("4. delete: destroy the stack", lambda: player.destroy(STACK), "DELETE_COMPLETE", None),
         ]
+        limits = "no quota" if quota is None else f"quota {quota.rate:g} requests/s, burst {quota.burst}"
         print(
-            f"Connect emulator at {emulator.endpoint_url}; CloudFormation answers over HTTPS to "
+            f"Connect emulator at {emulator.endpoint_url} ({limits}); CloudFormation answers over HTTPS to "
             f"{receiver.base_url}\n"
         )
         print("Before:")
@@ -132,7 +138,7 @@ def run(v1: StackSource, v2: StackSource) -> int:
         for scene in scenes:
             emulator.clear_calls()
             report = scene.play()
-            actual_alias = emulator.aliases(instance).get(primary)
+            actual_alias = emulator.aliases_by_primary(instance).get(primary)
             ok = report.status == scene.expected_status and actual_alias == scene.expected_alias
             ok = ok and not receiver.violations()
             failures += not ok
@@ -176,8 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("v1", help="cdk.out of app.py (the alias to create)")
     parser.add_argument("v2", help="cdk.out of app.py with another aliasEmailAddressId (the swap)")
+    parser.add_argument(
+        "--quota",
+        choices=sorted(QUOTAS),
+        default="none",
+        help="Connect's API quota: 'default' is Connect's default, 2 requests/s per operation, burst 5",
+    )
     args = parser.parse_args(argv)
-    return run(CloudAssembly(args.v1).stack(STACK), CloudAssembly(args.v2).stack(STACK))
+    source = CloudAssembly(args.v1).stack(STACK), CloudAssembly(args.v2).stack(STACK)
+    return run(*source, quota=QUOTAS[args.quota])
 
 
 if __name__ == "__main__":
