@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """Your app: one stack whose alias makes help@ forward to support@. ``test_app.py`` tests it offline.
 
-npx cdk synth            # or: python -m pytest (no AWS account, no network)
+    npx cdk synth            # or: python -m pytest (no AWS account, no network)
 """
 
 import aws_cdk as cdk
 from connect_email_alias import EmailAddressAlias
 
-# The Connect emulator's seed (connect_email_alias.local.DEFAULT_SEED); use your own IDs for a real instance.
-INSTANCE_ID = "00000000-0000-4000-8000-000000000001"
-SUPPORT_ID = "11111111-1111-4111-8111-111111111111"  # support@example.com, the primary
-HELP_ID = "22222222-2222-4222-8222-222222222222"  # help@example.com, the alias
+# Your instance's IDs; seed.json gives the offline Connect emulator the same instance and addresses.
+INSTANCE_ID = "7c2f3a10-5d4e-4b6a-9f8e-0a1b2c3d4e5f"
+SUPPORT_ID = "a1000000-0000-4000-8000-000000000001"  # support@mycompany.example, the primary
+HELP_ID = "a1000000-0000-4000-8000-000000000002"  # help@mycompany.example, the alias
 STACK_NAME = "Mail"
 
 
