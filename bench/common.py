@@ -56,9 +56,9 @@ def prepare_environment() -> None:
         os.environ[SDK_ENV] = str(DEFAULT_SDK)
     os.environ.setdefault("CDK_DISABLE_VERSION_CHECK", "1")
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-    constructs_dir = str(ROOT / "constructs")
-    if constructs_dir not in sys.path:
-        sys.path.insert(0, constructs_dir)
+    for path in (str(ROOT / "constructs"), str(ROOT)):  # the library; tests.support's call vocabulary
+        if path not in sys.path:
+            sys.path.insert(0, path)
 
 
 def median(values: list[float]) -> float:

@@ -10,7 +10,7 @@ runs the function's own code as it is at run time, in-process on a thread: `inde
 runs before crhelper answers, imported from the staged asset (so the cut model is used), with a
 CloudFormation-shaped event and a fake Lambda context whose deadline is the function's timeout. Hundreds
 of Lambda processes on 2 cores would measure process start-up, not the retry strategy. The emulator runs
-in the same process and limits every operation with a token bucket that starts full.
+in the same process with its quota option: one token bucket per operation, starting full.
 """
 
 from __future__ import annotations
@@ -37,15 +37,6 @@ from common import Figure, Result, prepare_environment
 INSTANCE = "00000000-0000-4000-8000-0000000be0c5"
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/Bench/6f1d2c4e-0000-4000-8000-0000000be0c5"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:bench-alias-provider"
-# Every operation the emulator serves is limited alike: Connect's quota is per API.
-OPERATIONS = (
-    "DescribeEmailAddress",
-    "AssociateEmailAddressAlias",
-    "DisassociateEmailAddressAlias",
-    "TagResource",
-    "UntagResource",
-    "SearchEmailAddresses",
-)
 DEFAULT_QUOTA = (2.0, 5)  # Connect's default per API: 2 requests/s, burst 5
 RATIO_GOAL = 1.25
 THROTTLED_GOAL = 3.0
@@ -210,17 +201,18 @@ def function_timeout_s() -> float:
     return 120.0
 
 
-def play(index: ModuleType, emulator: Any, label: str, events: list[dict[str, Any]], quota: tuple[float, int]
-         ) -> tuple[Phase, list[str | None]]:
+def play(
+    index: ModuleType, emulator: Any, label: str, events: list[dict[str, Any]], quota: tuple[float, int]
+) -> tuple[Phase, list[str | None]]:
     """Send every event at once (one thread each); returns the phase and each event's PhysicalResourceId."""
+    from connect_email_alias.local import Quota
+
     rate, burst = quota
     timeout_s = function_timeout_s()
     phase = Phase(label, rate, burst, len(events), timeout_s=timeout_s)
     physical: list[str | None] = [None] * len(events)
-    emulator.faults.clear()
     emulator.clear_calls()
-    for operation in OPERATIONS:
-        emulator.faults.rate_limit(operation, rate, burst)
+    emulator.set_quota(Quota(rate, burst))  # the same quota for every API, every bucket full
     start = threading.Barrier(len(events) + 1)
     lock = threading.Lock()
 
@@ -253,7 +245,7 @@ def play(index: ModuleType, emulator: Any, label: str, events: list[dict[str, An
             thread.join()
         phase.elapsed_s = time.perf_counter() - began
     api_log.removeHandler(outcomes)
-    emulator.faults.clear()
+    emulator.set_quota(None)
     calls = emulator.calls
     phase.ok_calls = dict(Counter(c.operation for c in calls if c.status == 200))
     phase.throttled = sum(c.error_code == "ThrottlingException" for c in calls)
@@ -275,7 +267,7 @@ def run_scenario(scenario: Scenario) -> tuple[list[Phase], bool]:
         created, physical = play(
             index, emulator, f"{n} Creates", [event("Create", i, p) for i, p in enumerate(todo)], quota
         )
-        present = emulator.aliases(INSTANCE)
+        present = emulator.aliases_by_primary(INSTANCE)
         right = created.succeeded == n and all(present.get(p) == a for p, a in todo)
         phases = [created]
         if scenario.delete_after:
@@ -286,7 +278,7 @@ def run_scenario(scenario: Scenario) -> tuple[list[Phase], bool]:
             ]
             deleted, _ = play(index, emulator, f"stack delete of {len(deletes)}", deletes, quota)
             phases.append(deleted)
-            right = right and deleted.succeeded == len(deletes) and not emulator.aliases(INSTANCE)
+            right = right and deleted.succeeded == len(deletes) and not emulator.aliases_by_primary(INSTANCE)
     return phases, right
 
 

@@ -647,7 +647,9 @@ def run(
 
 def _default_quota(emulator: Any) -> None:
     """Connect's default quota on the emulator for the throttling probe: 2 requests/s, burst 5."""
-    emulator.faults.rate_limit("DescribeEmailAddress", 2.0, burst=5)
+    from .local import Quota
+
+    emulator.set_quota(Quota.DEFAULT)
 
 
 def _print_table(rows: Rows, emu_rows: Rows, out: Callable[[str], None]) -> None:
