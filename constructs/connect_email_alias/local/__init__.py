@@ -1,19 +1,41 @@
-"""Offline stand-ins for AWS: a Connect emulator, an HTTPS response receiver, a CloudFormation player.
+"""Offline stand-ins for AWS to test stacks using the custom resource: Connect, CloudFormation, responses.
 
-They let the custom resource be exercised end to end without an AWS account, and they share no code
-with the function (``lambda/``), so a misunderstanding in one is caught by the other.
+They exercise the custom resource end to end without an AWS account, and share no code with the
+function (``lambda/``), so a misunderstanding in one is caught by the other. With pytest, the fixtures
+``connect_emulator`` and ``cloudformation`` come ready-made (:mod:`.pytest_plugin`).
+
+Connect:
+
+- :class:`ConnectEmulator`: Connect's email-address API over HTTP on 127.0.0.1, seeded, with faults.
+- :data:`DEFAULT_SEED`: the demo's seed file; :class:`SeedError`: a seed that does not fit the format.
+- :class:`Quota`, :class:`ReadLag`, :class:`ManualClock`: the emulator's options for Connect's API
+  quota, its read lag, and a clock a test moves by hand.
+- :class:`Faults`: ``emulator.faults``, scripted failures; :class:`CallRecord`: one of
+  ``emulator.calls``; :class:`AddressView`: what ``emulator.address(...)`` shows.
+
+CloudFormation:
+
+- :class:`CloudFormationPlayer`: deploys, updates and destroys stacks event by event.
+- :class:`CloudAssembly` (a ``cdk.out``) and :class:`StackSource` (one stack, or a template file);
+  :class:`FunctionSpec`: a function the player runs (for hand-built events, ``player.invoke``).
+- :class:`PlayReport`: a stack operation's status and :class:`Step`\\ s; a step's result is an
+  :class:`EventResult` (a custom resource's answer) or a :class:`ServiceResult` (a resource
+  CloudFormation handles itself); :class:`DeployedResource`: what CloudFormation holds.
+- :class:`Environment`: the region, account and partition stacks are played in.
+- :class:`TemplateError`: what the player cannot play, naming resource and property.
+- :class:`ResponseReceiver`: the HTTPS stand-in for the response URL the player's answers go to.
 """
 
 from .assembly import CloudAssembly, FunctionSpec, StackSource
 from .clock import ManualClock
 from .consistency import ReadLag
+from .email_addresses import ServiceResult
 from .emulator import AddressView, ConnectEmulator
 from .faults import Faults
 from .gateway import CallRecord
-from .lambda_runner import Invocation, LambdaRunner
 from .player import CloudFormationPlayer
 from .quota import Quota
-from .receiver import Expectation, ReceivedResponse, ResponseReceiver, validate_response
+from .receiver import ResponseReceiver
 from .report import DeployedResource, EventResult, PlayReport, Step
 from .seed import DEFAULT_SEED, SeedError
 from .template import Environment, TemplateError
@@ -28,20 +50,16 @@ __all__ = [
     "DeployedResource",
     "Environment",
     "EventResult",
-    "Expectation",
     "Faults",
     "FunctionSpec",
-    "Invocation",
-    "LambdaRunner",
     "ManualClock",
     "PlayReport",
     "Quota",
     "ReadLag",
-    "ReceivedResponse",
     "ResponseReceiver",
     "SeedError",
+    "ServiceResult",
     "StackSource",
     "Step",
     "TemplateError",
-    "validate_response",
 ]
