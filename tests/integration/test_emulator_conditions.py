@@ -149,6 +149,16 @@ def test_out_of_band_changes_and_deletes_never_lag(bed):
         describe(client, HELP)
 
 
+def test_read_lag_can_be_set_and_lifted_while_running(bed, clock):
+    emulator, client = bed
+    emulator.set_read_lag(ReadLag(alias_change=10))
+    assert emulator.read_lag.alias_change == 10
+    associate(client, SUPPORT, HELP)
+    assert "AliasConfigurations" not in describe(client, SUPPORT)
+    emulator.set_read_lag(None)  # reads see every change at once again
+    assert describe(client, SUPPORT)["AliasConfigurations"] == [{"EmailAddressId": HELP}]
+
+
 def test_read_lag_with_the_real_clock_ends():
     """Scaled down to 0.2 s: the address appears once the lag has passed (no bound on when)."""
     with ConnectEmulator.from_seed(read_lag=ReadLag(new_address=0.2)) as emulator:

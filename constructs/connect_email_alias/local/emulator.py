@@ -231,10 +231,6 @@ class ConnectEmulator:
 
     # -- inspection (the true state, never lagging) ----------------------------------------------
 
-    def aliases(self, instance_id: str) -> dict[str, str]:
-        """Deprecated name of :meth:`aliases_by_primary` (removed once callers moved)."""
-        return self._state.aliases(instance_id)
-
     def aliases_by_primary(self, instance_id: str) -> dict[str, str]:
         """The instance's alias relations keyed by primary: ``{primary_id: alias_id}``."""
         return self._state.aliases(instance_id)
