@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -55,11 +56,14 @@ class Route:
     handler: Handler
     locking: bool = False  # takes Connect's lock on the addresses it touches (the Disassociate page)
 
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        """The URI with each ``{Label}`` matching one percent-encoded path segment."""
+        return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.uri)))
+
     def match(self, method: str, path: str) -> dict[str, str] | None:
-        if method != self.method:
-            return None
-        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.uri))
-        found = re.fullmatch(pattern, path)
+        """The URI labels, percent-decoded, when this route serves the request."""
+        found = self._pattern.fullmatch(path) if method == self.method else None
         return None if found is None else {k: unquote(v) for k, v in found.groupdict().items()}
 
 
