@@ -109,6 +109,7 @@ class ConnectEmulator:
     # -- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> ConnectEmulator:
+        """Listen (idempotent); ``iam_propagation`` counts from here. Returns ``self``."""
         if self._serving is not None:
             return self
         if self._iam_propagation > 0:
@@ -119,6 +120,7 @@ class ConnectEmulator:
         return self
 
     def stop(self) -> None:
+        """Stop listening and free the port; the state stays inspectable."""
         serving, self._serving = self._serving, None
         if serving is not None:
             serving.stop()
@@ -131,6 +133,7 @@ class ConnectEmulator:
 
     @property
     def endpoint_url(self) -> str:
+        """``http://127.0.0.1:<port>``, for ``endpoint_url=`` or ``AWS_ENDPOINT_URL_CONNECT``."""
         if self._serving is None:
             raise RuntimeError("the emulator is not running; call start()")
         host, port = self._serving.address
@@ -163,6 +166,7 @@ class ConnectEmulator:
 
     @property
     def quota(self) -> Quota | None:
+        """The rate quota in force (None: unlimited)."""
         return self._throttle.quota
 
     def set_quota(self, quota: Quota | None) -> None:
@@ -171,6 +175,7 @@ class ConnectEmulator:
 
     @property
     def read_lag(self) -> ReadLag:
+        """The read lag in force (all zero: reads see every change at once)."""
         return self._state.lag
 
     def set_read_lag(self, read_lag: ReadLag | None) -> None:
@@ -178,15 +183,22 @@ class ConnectEmulator:
         self._state.lag = read_lag or ReadLag()
 
     # -- seeding and out-of-band changes (no faults, no call log, no lag) ------------------------
+    # Each raises ConnectError (``.code``, ``.message``) when Connect's rules refuse the change.
 
     def load_seed(self, seed: str | Path | Mapping[str, Any]) -> None:
-        """Load instances, addresses, tags and alias relations (format: :mod:`.seed`)."""
+        """Load instances, addresses, tags and alias relations (format: :mod:`.seed`).
+
+        Raises:
+            SeedError: the seed does not follow the format, or Connect's rules refuse an item of it.
+        """
         apply_seed(read_seed(seed), self._state)
 
     def create_instance(self, instance_id: str) -> None:
+        """Add an empty instance (no-op if it exists)."""
         self._state.create_instance(instance_id)
 
     def delete_instance(self, instance_id: str) -> None:
+        """Remove an instance and everything in it; calls naming it then get 404."""
         self._state.delete_instance(instance_id)
 
     def create_email_address(
@@ -208,6 +220,7 @@ class ConnectEmulator:
         ).email_address_id
 
     def delete_email_address(self, instance_id: str, email_address_id: str) -> None:
+        """Delete an address and every alias relation it takes part in."""
         self._state.delete_email_address(instance_id, email_address_id)
 
     def associate(self, instance_id: str, primary_id: str, alias_id: str) -> None:
@@ -215,6 +228,7 @@ class ConnectEmulator:
         self._state.associate(instance_id, primary_id, alias_id)
 
     def disassociate(self, instance_id: str, primary_id: str, alias_id: str) -> None:
+        """Stop ``alias_id`` forwarding to ``primary_id`` (the pair must exist)."""
         self._state.disassociate(instance_id, primary_id, alias_id)
 
     def set_tags(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
@@ -240,6 +254,7 @@ class ConnectEmulator:
         return self._state.primary_of(instance_id, alias_id)
 
     def address(self, instance_id: str, email_address_id: str) -> AddressView:
+        """One address as it is now: its string, ARN, display name, tags and both alias directions."""
         seen = self._state.describe(instance_id, email_address_id)
         address = seen.address
         return AddressView(
@@ -262,7 +277,9 @@ class ConnectEmulator:
         return self._gateway.calls
 
     def calls_to(self, operation: str) -> list[CallRecord]:
+        """The calls of one operation (e.g. ``"AssociateEmailAddressAlias"``), oldest first."""
         return [c for c in self.calls if c.operation == operation]
 
     def clear_calls(self) -> None:
+        """Forget the calls received so far (e.g. between the steps of a test)."""
         self._gateway.clear_calls()
