@@ -384,10 +384,10 @@ def lifecycle(fn: Function) -> Rows:
 
     def step(name: str, answer: dict[str, Any], wanted: str | None) -> None:
         calls, fn.guard.calls = fn.guard.calls, Counter()
-        world.lag(e1, wanted)
+        lag = world.lag(e1, wanted)
         owners = [world.label(a) for a, tags in world.tags().items() if owner_key in tags]
         restored = " (says restored)" if "restored" in str(answer.get("Reason", "")).lower() else ""
-        state = world.relations_text(world.relations())
+        state = f"{world.relations_text(world.relations())} ({lag})"
         text = f"{answer.get('Status')}{restored}; {state}; owner tag on {', '.join(owners) or 'none'}"
         rows.append((f"lifecycle: {name}", f"{text}; calls {_calls_text(calls)}"))
 
