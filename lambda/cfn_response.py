@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from backoff import Backoff, time_for
 from crhelper import FAILED, CfnResource, log_helper
 
 logger = logging.getLogger("cfn_response")
@@ -28,6 +29,8 @@ logger = logging.getLogger("cfn_response")
 RESPONSE_MAX_BYTES = 4096
 # Below this many ms left, no new delivery attempt is started (Lambda would freeze it mid-request).
 _MIN_ATTEMPT_MS = 150
+# Full jitter, capped short: an answer is small and the deadline near.
+_BACKOFF = Backoff(base_s=0.2, cap_s=2.0)
 # crhelper's timeout answer fires this long before the deadline (less for very short invocations).
 _TIMER_MARGIN_S = 3.0
 _TIMEOUT_REASON = (
@@ -116,8 +119,8 @@ def send_response(
             logger.info(json.dumps(record)) if status < 300 else logger.error(json.dumps(record))
             return status < 300
         logger.warning(json.dumps(record))
-        delay = rand() * min(2.0, 0.2 * 2 ** (attempt - 1))
-        if remaining_ms() - delay * 1000 < _MIN_ATTEMPT_MS:
+        delay = _BACKOFF.delay(attempt, rand)
+        if not time_for(remaining_ms, delay, _MIN_ATTEMPT_MS):
             _give_up(attempt)
             return False
         sleep(delay)

@@ -1,8 +1,9 @@
 """The Connect port: the one module that builds a boto3 client and talks to Amazon Connect.
 
-It owns retries (full jitter, bounded by the invocation's remaining time), ClientTokens, error
-classification, the re-check of ResourceConflictException, and one JSON log line per call. botocore's own
-retries are switched off (one attempt per call) so that this loop alone decides against the deadline.
+It carries calls and owns transport retries (throttling, 5xx, connection errors, and AccessDenied while a
+fresh IAM grant propagates), ClientTokens, and one JSON log line per attempt; it turns Connect's answers into
+typed errors (errors.py). What an answer means for the request is the lifecycle's decision. botocore's own
+retries are off (one attempt per call) so this loop alone decides against the deadline.
 See docs/design.md § Handler.
 """
 
@@ -12,7 +13,6 @@ import functools
 import hashlib
 import json
 import logging
-import random
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -22,11 +22,23 @@ from typing import Any
 
 import boto3
 import botocore.session
+from backoff import Backoff, Clock, time_for
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
-from lifecycle import Address, InstanceNotFound, PortError, chained_alias, taken_primary
-from properties import Pair, clip, short_id
+from errors import (
+    Conflict,
+    Denied,
+    Exhausted,
+    InstanceNotFound,
+    NotFound,
+    PortError,
+    TokenReused,
+    clip,
+    short_id,
+)
+from lifecycle import Address
+from properties import Pair
 
 logger = logging.getLogger("connect_api")
 
@@ -40,29 +52,43 @@ CLIENT_CONFIG = Config(
     user_agent_extra="connect-email-alias",
 )
 
-_RETRYABLE_CODES = frozenset(
-    {"ThrottlingException", "TooManyRequestsException", "InternalServiceException", "ServiceUnavailable"}
-)
+_THROTTLED = frozenset({"ThrottlingException", "TooManyRequestsException"})
+_TRANSIENT = frozenset({"InternalServiceException", "ServiceUnavailable"})
 _ACTION = {
     "describe_email_address": "DescribeEmailAddress",
     "associate_email_address_alias": "AssociateEmailAddressAlias",
     "disassociate_email_address_alias": "DisassociateEmailAddressAlias",
+    "tag_resource": "TagResource",
+    "untag_resource": "UntagResource",
+    "search_email_addresses": "SearchEmailAddresses",
 }
+_MUTATING = frozenset({"associate_email_address_alias", "disassociate_email_address_alias"})
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
+_ADDRESS_ARN = re.compile(r"arn:[^:]+:connect:[^:]+:[^:]+:instance/([^/]+)/email-address/([^/]+)")
+
+
+THROTTLED = Backoff(base_s=1.0, cap_s=60.0, factor=2.0, floor=0.0)
+TRANSIENT = Backoff(base_s=0.2, cap_s=4.0)
+DENIED = Backoff(base_s=1.0, cap_s=4.0, floor=0.5)
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Backoff and time limits. Times in seconds except the `_ms` fields (compared with remaining time)."""
+    """Transport retries. Times in seconds except the `_ms` fields (compared with the time left).
 
-    base_s: float = 0.2
-    cap_s: float = 4.0
+    Throttling grows towards a long cap: Connect's default quota (2 requests/s per API and account) is shared
+    by every invocation at once, so waiting callers must thin out (docs/design.md § Handler, "Quota").
+    """
+
+    throttled: Backoff = THROTTLED
+    transient: Backoff = TRANSIENT
+    # AccessDenied is retried this long from an operation's first denial, until it has worked once.
+    denied_wait_ms: int = 10_000
+    denied: Backoff = DENIED
     # Stop retrying when fewer than this many ms would be left: time to restore a pair and answer.
     reserve_ms: int = 6000
     # Never start a call with less than this left: the timeout answer goes out 3 s before the deadline.
     floor_ms: int = 4000
-    # How long a conflict that the addresses do not explain is waited out (Connect's distributed lock).
-    lock_wait_ms: int = 20000
 
 
 @dataclass(frozen=True)
@@ -95,17 +121,27 @@ def make_client(region: str) -> Any:
     return session.client("connect", config=CLIENT_CONFIG)
 
 
-class _CallFailed(Exception):
-    """A call that will not be retried further (internal to this module)."""
+@dataclass
+class _Failure:
+    """One failed attempt, classified."""
 
-    def __init__(
-        self, code: str, message: str, *, retryable: bool, ambiguous: bool
-    ) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        self.retryable = retryable
-        self.ambiguous = ambiguous
+    code: str
+    message: str
+    status: int
+    ambiguous: bool  # the call may have been applied (5xx, connection lost, read timeout)
+    connection: bool = False
+
+    @property
+    def throttled(self) -> bool:
+        return self.code in _THROTTLED or self.status == 429
+
+    @property
+    def transient(self) -> bool:
+        return self.code in _TRANSIENT or self.status >= 500 or self.connection
+
+    @property
+    def denied(self) -> bool:
+        return self.code == "AccessDeniedException"
 
 
 def _mask(message: str) -> str:
@@ -119,19 +155,16 @@ class ConnectApi:
     def __init__(
         self,
         *,
-        remaining_ms: Callable[[], int],
+        clock: Clock,
         seed: TokenSeed,
         client_factory: Callable[[str], Any] = make_client,
         policy: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
-        rand: Callable[[], float] = random.random,
     ) -> None:
-        self._remaining_ms = remaining_ms
+        self._clock = clock
         self._seed = seed
         self._client_factory = client_factory
         self._policy = policy
-        self._sleep = sleep
-        self._rand = rand
+        self._worked: set[str] = set()  # operations that succeeded once in this request
 
     # -- the port -------------------------------------------------------------------------------------
 
@@ -139,206 +172,178 @@ class ConnectApi:
         """The address, or None when it does not exist; `InstanceNotFound` for a missing instance."""
         params = {"InstanceId": instance_id, "EmailAddressId": address_id}
         try:
-            resp = self._call(region, "describe_email_address", params)
-        except _CallFailed as err:
-            if err.code == "ResourceNotFoundException":
-                if "instance" in err.message.lower() and "email" not in err.message.lower():
-                    raise InstanceNotFound(
-                        f"Connect instance {short_id(instance_id)} was not found in {region}: check "
-                        "InstanceId and that the function runs in (or the ARN names) the instance's region.",
-                        code=err.code,
-                    ) from err
-                return None
-            raise self._port_error("DescribeEmailAddress", err, f"address {short_id(address_id)}") from err
+            resp = self._call(region, "describe_email_address", params, f"address {short_id(address_id)}")
+        except InstanceNotFound:
+            raise
+        except NotFound:
+            return None
         aliases = tuple(
             str(c["EmailAddressId"]) for c in resp.get("AliasConfigurations") or () if c.get("EmailAddressId")
         )
-        email = str(resp.get("EmailAddress", ""))
-        return Address(str(resp.get("EmailAddressId", address_id)), email, aliases)
+        tags = {str(k): str(v) for k, v in (resp.get("Tags") or {}).items()}
+        return Address(
+            str(resp.get("EmailAddressId", address_id)),
+            str(resp.get("EmailAddress", "")),
+            aliases,
+            arn=str(resp.get("EmailAddressArn") or ""),
+            tags=tags,
+        )
 
     def associate(self, pair: Pair, step: str) -> None:
-        """Associate, re-checking conflicts: done already = success, real conflict = fail, lock = wait."""
+        """Make the pair; raises `Conflict`, `NotFound`, `TokenReused`, `Denied`, `Exhausted`, `PortError`."""
         self._mutate(pair, step, "associate_email_address_alias")
 
     def disassociate(self, pair: Pair, step: str) -> None:
-        """Disassociate; a pair already gone (not found, or a conflict showing it gone) is success."""
+        """Remove the pair; raises like `associate` (`NotFound`: the pair is not there)."""
         self._mutate(pair, step, "disassociate_email_address_alias")
 
-    # -- mutations and their re-checks ------------------------------------------------------------------
+    def tag(self, region: str, arn: str, key: str, value: str) -> None:
+        """Set one tag on the resource `arn`."""
+        self._call(region, "tag_resource", {"resourceArn": arn, "tags": {key: value}}, _arn_target(arn))
+
+    def untag(self, region: str, arn: str, key: str) -> None:
+        """Remove one tag from the resource `arn` (absent: no-op)."""
+        self._call(region, "untag_resource", {"resourceArn": arn, "tagKeys": [key]}, _arn_target(arn))
+
+    def primary_of(self, region: str, instance_id: str, alias_id: str) -> str | None:
+        """The primary `alias_id` forwards to, from SearchEmailAddresses (paginated); None if none."""
+        params: dict[str, Any] = {"InstanceId": instance_id, "MaxResults": 100}
+        while True:
+            resp = self._call(region, "search_email_addresses", params, f"instance {short_id(instance_id)}")
+            for item in resp.get("EmailAddresses") or ():
+                if any(c.get("EmailAddressId") == alias_id for c in item.get("AliasConfigurations") or ()):
+                    return str(item.get("EmailAddressId"))
+            if not resp.get("NextToken"):
+                return None
+            params["NextToken"] = resp["NextToken"]
+
+    # -- calls ------------------------------------------------------------------------------------------
 
     def _mutate(self, pair: Pair, step: str, op: str) -> None:
-        associating = op == "associate_email_address_alias"
-        action = _ACTION[op]
-        lock_started: int | None = None
-        lock_round = 0
-        while True:
-            token = client_token(self._seed, step if lock_round == 0 else f"{step}#lock{lock_round}")
-            params = {
-                "InstanceId": pair.instance_id,
-                "EmailAddressId": pair.primary_id,
-                "AliasConfiguration": {"EmailAddressId": pair.alias_id},
-                "ClientToken": token,
-            }
-            try:
-                self._call(pair.region, op, params)
-                return
-            except _CallFailed as err:
-                failure = err
-            if failure.code == "IdempotencyException" and associating:
-                if self._pair_present(pair):
-                    return
-                raise PortError(
-                    f"Connect rejected the ClientToken of {action} {short_id(pair.alias_id)} -> "
-                    f"{short_id(pair.primary_id)} as reused; nothing changed: retry the stack operation.",
-                    code=failure.code,
-                ) from failure
-            gone = failure.code == "ResourceNotFoundException" and not associating
-            if gone and not self._pair_present(pair):
-                return
-            if failure.code != "ResourceConflictException":
-                target = f"{short_id(pair.alias_id)} -> {short_id(pair.primary_id)}"
-                raise self._port_error(action, failure, target) from failure
-            # A conflict: is it real (the addresses show it) or Connect's lock (they show nothing)?
-            if self._conflict_resolved(pair, associating):
-                return
-            now = self._remaining_ms()
-            lock_started = now if lock_started is None else lock_started
-            delay = self._lock_delay(lock_round + 1)
-            if lock_started - now + delay * 1000 > self._policy.lock_wait_ms or not self._time_for(delay):
-                raise PortError(self._unexplained_conflict(pair, associating), code=failure.code)
-            self._sleep(delay)
-            lock_round += 1
+        params = {
+            "InstanceId": pair.instance_id,
+            "EmailAddressId": pair.primary_id,
+            "AliasConfiguration": {"EmailAddressId": pair.alias_id},
+            "ClientToken": client_token(self._seed, step),
+        }
+        self._call(pair.region, op, params, f"{short_id(pair.alias_id)} -> {short_id(pair.primary_id)}")
 
-    def _pair_present(self, pair: Pair) -> bool:
-        try:
-            primary = self.describe(pair.region, pair.instance_id, pair.primary_id)
-        except InstanceNotFound:
-            return False
-        return primary is not None and pair.alias_id in primary.alias_ids
-
-    def _conflict_resolved(self, pair: Pair, associating: bool) -> bool:
-        """True: the describes show the goal reached; raise: a real conflict; False: nothing shown."""
-        primary = self.describe(pair.region, pair.instance_id, pair.primary_id)
-        if primary is None:
-            if associating:
-                raise PortError(
-                    f"Primary {short_id(pair.primary_id)} was not found in instance "
-                    f"{short_id(pair.instance_id)}: check EmailAddressId.",
-                    code="ResourceNotFoundException",
-                )
-            return True
-        if not associating:
-            return pair.alias_id not in primary.alias_ids
-        if pair.alias_id in primary.alias_ids:
-            return True
-        reason = taken_primary(pair, primary)
-        if reason is None:
-            alias = self.describe(pair.region, pair.instance_id, pair.alias_id)
-            reason = chained_alias(pair, alias) if alias is not None else None
-        if reason is not None:
-            raise PortError(reason, code="ResourceConflictException")
-        return False
-
-    def _unexplained_conflict(self, pair: Pair, associating: bool) -> str:
-        if associating:
-            return (
-                f"Connect reports a conflict for alias {short_id(pair.alias_id)} -> "
-                f"{short_id(pair.primary_id)} that the addresses do not show: the alias may already forward "
-                "to another primary (remove it there), or another change held the lock (retry)."
-            )
-        return (
-            f"Connect kept reporting a conflict removing alias {short_id(pair.alias_id)} from "
-            f"{short_id(pair.primary_id)} (another change holds the lock): retry the stack operation."
-        )
-
-    # -- one call, with retries -------------------------------------------------------------------------
-
-    def _call(self, region: str, op: str, params: Mapping[str, Any]) -> Any:
-        """Call `op`, retrying throttling, 5xx and connection errors with full jitter while time is left."""
-        attempt = 0
+    def _call(self, region: str, op: str, params: Mapping[str, Any], target: str) -> Any:
+        """Call `op`, retrying throttling, 5xx, connection errors and a fresh denial while time is left."""
+        attempt = throttles = transients = denials = 0
+        denied_since: int | None = None
+        ambiguous = False
+        where: dict[str, Any] = {"region": region, "params": params}
         while True:
             attempt += 1
-            if self._remaining_ms() < self._policy.floor_ms:
-                raise _CallFailed(
-                    "OutOfTime", "no time left", retryable=True, ambiguous=False
-                )
+            if self._clock.remaining_ms() < self._policy.floor_ms:
+                raise self._error(op, _Failure("OutOfTime", "", 0, False), target, ambiguous, **where)
             started = time.monotonic()
-            outcome, status, failure = "ok", 200, None
+            failure: _Failure | None = None
             try:
-                client = self._client_factory(region)
-                resp = getattr(client, op)(**params)
+                resp = getattr(self._client_factory(region), op)(**params)
             except ClientError as err:
                 error = err.response.get("Error", {})
-                meta = err.response.get("ResponseMetadata", {})
+                status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
                 code = str(error.get("Code") or "Unknown")
-                status = int(meta.get("HTTPStatusCode") or 0)
-                retryable = code in _RETRYABLE_CODES or status >= 500 or status == 429
-                failure = _CallFailed(
-                    code, str(error.get("Message") or ""), retryable=retryable,
-                    ambiguous=status >= 500,
-                )
+                failure = _Failure(code, str(error.get("Message") or ""), status, status >= 500)
             except (BotoConnectionError, HTTPClientError) as err:
-                status = 0
-                failure = _CallFailed(
-                    type(err).__name__, "connection error", retryable=True, ambiguous=True
-                )
-            outcome = "ok" if failure is None else failure.code
-            self._log(op, region, params, outcome, status, started, attempt)
+                failure = _Failure(type(err).__name__, "", 0, True, connection=True)
+            self._log(op, region, params, failure, started, attempt)
             if failure is None:
+                self._worked.add(op)
                 return resp
-            if not failure.retryable:
-                raise failure
-            delay = self._delay(attempt)
-            if not self._time_for(delay):
-                raise failure
-            self._sleep(delay)
+            ambiguous = ambiguous or failure.ambiguous
+            if failure.throttled:
+                throttles += 1
+                delay = self._policy.throttled.delay(throttles, self._clock.rand)
+            elif failure.transient:
+                transients += 1
+                delay = self._policy.transient.delay(transients, self._clock.rand)
+            elif failure.denied and op not in self._worked:
+                # A grant added in this deployment may not have reached IAM yet (docs/design.md § Handler).
+                denials += 1
+                now = self._clock.remaining_ms()
+                denied_since = now if denied_since is None else denied_since
+                delay = self._policy.denied.delay(denials, self._clock.rand)
+                if denied_since - now + delay * 1000 > self._policy.denied_wait_ms:
+                    raise self._error(op, failure, target, ambiguous, **where)
+            else:
+                raise self._error(op, failure, target, ambiguous, **where)
+            if not time_for(self._clock.remaining_ms, delay, self._policy.reserve_ms):
+                raise self._error(op, failure, target, ambiguous, out_of_time=True, **where)
+            self._clock.sleep(delay)
 
-    def _delay(self, attempt: int) -> float:
-        """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]."""
-        return self._rand() * min(self._policy.cap_s, self._policy.base_s * 2.0 ** (attempt - 1))
-
-    def _lock_delay(self, lock_round: int) -> float:
-        """Equal jitter: a lock is waited out in a few spaced tries, since each try costs three calls."""
-        step = min(self._policy.cap_s, self._policy.base_s * 2.0**lock_round)
-        return step / 2 + self._rand() * step / 2
-
-    def _time_for(self, delay_s: float) -> bool:
-        return self._remaining_ms() - delay_s * 1000 >= self._policy.reserve_ms
-
-    def _port_error(self, action: str, err: _CallFailed, target: str) -> PortError:
-        mutating = action != "DescribeEmailAddress"
-        maybe_changed = mutating and err.ambiguous
-        if err.code == "AccessDeniedException":
-            reason = (
-                f"{action} on {target} was denied: grant the function's role connect:{action} on the "
-                "instance's email addresses."
-            )
-        elif err.retryable:
+    def _error(
+        self, op: str, err: _Failure, target: str, ambiguous: bool, *, region: str, params: Mapping[str, Any],
+        out_of_time: bool = False,
+    ) -> PortError:
+        action = _ACTION[op]
+        maybe_changed = op in _MUTATING and ambiguous
+        kind: type[PortError] = PortError
+        if err.code == "OutOfTime" or out_of_time:
             reason = (
                 f"{action} on {target} kept failing ({err.code}) until the time left ran out: retry the "
                 "stack operation later, or raise the function's timeout."
             )
+            return Exhausted(reason, code=err.code, maybe_changed=maybe_changed)
+        if err.denied:
+            kind = Denied
+            scope = "instance" if op == "search_email_addresses" else "instance's email addresses"
+            reason = (
+                f"{action} on {target} was denied: grant the function's role connect:{action} on the {scope}."
+            )
+        elif err.code == "ResourceNotFoundException":
+            message = err.message.lower()
+            kind, reason = NotFound, _rejected(action, target, err)
+            if "instance" in message and "email" not in message and "InstanceId" in params:
+                kind = InstanceNotFound
+                reason = (
+                    f"Connect instance {short_id(str(params['InstanceId']))} was not found in {region}: "
+                    "check InstanceId and that the function runs in (or the ARN names) the instance's region."
+                )
+        elif err.code == "ResourceConflictException":
+            kind = Conflict
+            reason = _rejected(action, target, err)
+        elif err.code == "IdempotencyException":
+            kind = TokenReused
+            reason = (
+                f"Connect rejected the ClientToken of {action} {target} as reused; nothing changed: retry "
+                "the stack operation."
+            )
         else:
-            # Connect's own words last: if the reason must be cut, they go before the advice does.
-            detail = f" Connect said: {_mask(err.message).rstrip('.')}." if err.message else ""
-            reason = f"Connect rejected {action} on {target} ({err.code}): check IDs and instance.{detail}"
-        return PortError(reason, code=err.code, maybe_changed=maybe_changed)
+            reason = _rejected(action, target, err)
+        return kind(reason, code=err.code, maybe_changed=maybe_changed)
 
     def _log(
-        self, op: str, region: str, params: Mapping[str, Any], outcome: str, status: int, started: float,
+        self, op: str, region: str, params: Mapping[str, Any], failure: _Failure | None, started: float,
         attempt: int,
     ) -> None:
-        """One structured line per call; IDs only, never address strings, tokens or credentials."""
-        alias = params.get("AliasConfiguration", {}).get("EmailAddressId")
+        """One structured line per attempt; IDs only, never address strings, tokens or credentials."""
+        instance, address = params.get("InstanceId"), params.get("EmailAddressId")
+        arn = _ADDRESS_ARN.fullmatch(str(params.get("resourceArn", "")))
+        if arn:
+            instance, address = arn.group(1), arn.group(2)
         record = {
             "connect_call": _ACTION[op],
             "region": region,
-            "instance_id": params.get("InstanceId"),
-            "email_address_id": params.get("EmailAddressId"),
-            "alias_email_address_id": alias,
-            "outcome": outcome,
-            "http_status": status,
+            "instance_id": instance,
+            "email_address_id": address,
+            "alias_email_address_id": params.get("AliasConfiguration", {}).get("EmailAddressId"),
+            "outcome": "ok" if failure is None else failure.code,
+            "http_status": 200 if failure is None else failure.status,
             "latency_ms": round((time.monotonic() - started) * 1000, 1),
             "attempt": attempt,
         }
         logger.info(json.dumps(record))
+
+
+def _arn_target(arn: str) -> str:
+    match = _ADDRESS_ARN.fullmatch(arn)
+    return f"address {short_id(match.group(2))}" if match else "the address"
+
+
+def _rejected(action: str, target: str, err: _Failure) -> str:
+    # Connect's own words last: if the reason must be cut, they go before the advice does.
+    detail = f" Connect said: {_mask(err.message).rstrip('.')}." if err.message else ""
+    return f"Connect rejected {action} on {target} ({err.code}): check IDs and instance.{detail}"

@@ -58,7 +58,8 @@ EMAIL_ADDRESS_ARN_SHAPE = INSTANCE_ARN_SHAPE + "/email-address/<emailAddressId>"
 _ID = re.compile(ID_PATTERN)
 _REGION = re.compile(REGION_PATTERN)
 _ARN = re.compile(
-    rf"arn:(?P<partition>{PARTITION_PATTERN}):connect:(?P<region>{REGION_PATTERN}):(?P<account>{ACCOUNT_PATTERN}):"
+    rf"arn:(?P<partition>{PARTITION_PATTERN}):connect:(?P<region>{REGION_PATTERN}):"
+    rf"(?P<account>{ACCOUNT_PATTERN}):"
     r"instance/(?P<instance>[^/]*)(?:/email-address/(?P<address>[^/]*))?"
 )
 
@@ -147,13 +148,19 @@ _TAG_VALUE_MAX = 256
 _TAG_SAFE = re.compile(r"[^A-Za-z0-9_.:/=+\-@ ]")
 
 
-def owner_tag_value(stack_id: str, logical_id: str) -> str:
-    """The owning resource's identity: ``<sha256(StackId \\x1f LogicalResourceId)[:16]>/<stack>/<logical>``.
+def owner_tag_value(stack_id: str, logical_id: str, primary_id: str) -> str:
+    """The owner record of one pair: ``<hash>/<stack name>/<logical id>``.
 
-    The hash decides (StackId carries the stack's unique suffix, so a re-created stack is a new owner);
-    the readable tail, cut to fit 256 characters and to the tag-value character set, is for people.
+    ``<hash>`` is the first 16 hex digits of sha256(StackId, LogicalResourceId and the primary's ID joined
+    by ``\\x1f``).
+
+    It goes on the alias address (which serves one primary at a time). The hash decides: it names the
+    resource (StackId carries the stack's unique suffix, so a re-created stack is a new owner) and the primary
+    (so a swap's cleanup Delete of (P, A) cannot take the record of this resource's new (P2, A) for its own).
+    The readable tail, cut to 256 characters and to the tag-value character set, is for people.
     """
-    digest = hashlib.sha256(f"{stack_id}\x1f{logical_id}".encode()).hexdigest()[:_OWNER_HASH_CHARS]
+    text = f"{stack_id}\x1f{logical_id}\x1f{primary_id}"
+    digest = hashlib.sha256(text.encode()).hexdigest()[:_OWNER_HASH_CHARS]
     parts = stack_id.split("/")
     stack_name = parts[1] if len(parts) > 2 else "stack"
     readable = _TAG_SAFE.sub("_", f"{stack_name}/{logical_id}")

@@ -12,13 +12,16 @@ import hashlib
 import json
 import logging
 import os
+import random
 import time
 from typing import Any
 
 import lifecycle
+from backoff import Clock
 from cfn_response import Responder
 from connect_api import ConnectApi, TokenSeed
-from lifecycle import LifecycleError, Outcome
+from errors import LifecycleError, ReasonError
+from lifecycle import Outcome, Request
 from properties import Pair, PropertyError, mint_physical_id, parse_physical_id, parse_properties
 
 logger = logging.getLogger("index")
@@ -42,25 +45,33 @@ def _region() -> str | None:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
-def _port(event: dict[str, Any], context: Any) -> ConnectApi:
+def _clock(context: Any) -> Clock:
+    return Clock(remaining_ms=context.get_remaining_time_in_millis, sleep=time.sleep, rand=random.random)
+
+
+def _port(event: dict[str, Any], context: Any) -> lifecycle.ConnectPort:
     seed = TokenSeed(str(event["StackId"]), str(event["LogicalResourceId"]), str(event["RequestId"]))
-    return ConnectApi(remaining_ms=context.get_remaining_time_in_millis, seed=seed)
+    return ConnectApi(clock=_clock(context), seed=seed)
 
 
-def _create(event: dict[str, Any], port: lifecycle.ConnectPort) -> Outcome:
+def _request(event: dict[str, Any], context: Any) -> Request:
+    return Request(str(event["StackId"]), str(event["LogicalResourceId"]), _clock(context))
+
+
+def _create(event: dict[str, Any], port: lifecycle.ConnectPort, req: Request) -> Outcome:
     foreign = foreign_physical_id(event)
     helper.PhysicalResourceId = foreign
     pair = parse_properties(event.get("ResourceProperties"), _region())
     helper.PhysicalResourceId = mint_physical_id(pair)
     try:
-        return lifecycle.create(pair, port)
+        return lifecycle.create(pair, port, req)
     except LifecycleError as err:
         if not err.maybe_changed:
             helper.PhysicalResourceId = foreign
         raise
 
 
-def _update(event: dict[str, Any], port: lifecycle.ConnectPort) -> Outcome:
+def _update(event: dict[str, Any], port: lifecycle.ConnectPort, req: Request) -> Outcome:
     helper.PhysicalResourceId = event.get("PhysicalResourceId") or foreign_physical_id(event)
     new = parse_properties(event.get("ResourceProperties"), _region())
     old_props: Pair | None
@@ -69,14 +80,13 @@ def _update(event: dict[str, Any], port: lifecycle.ConnectPort) -> Outcome:
     except PropertyError:
         old_props = None  # never valid, so never created by us
     recorded = parse_physical_id(event.get("PhysicalResourceId"))
-    return lifecycle.update(new, recorded, old_props, port)
+    return lifecycle.update(new, recorded, old_props, port, req)
 
 
-def _delete(event: dict[str, Any], port: lifecycle.ConnectPort) -> Outcome:
+def _delete(event: dict[str, Any], port: lifecycle.ConnectPort, req: Request) -> Outcome:
     physical_id = event.get("PhysicalResourceId") or foreign_physical_id(event)
     helper.PhysicalResourceId = physical_id
-    lifecycle.delete(parse_physical_id(physical_id), port)
-    return Outcome(physical_id)
+    return Outcome(physical_id, note=lifecycle.delete(parse_physical_id(physical_id), port, req))
 
 
 _ACTIONS = {"Create": _create, "Update": _update, "Delete": _delete}
@@ -88,13 +98,9 @@ def _run(event: dict[str, Any], context: Any) -> str:
     request_type = str(event.get("RequestType"))
     summary: dict[str, Any] = {"request_type": request_type, "logical_id": event.get("LogicalResourceId")}
     try:
-        action = _ACTIONS.get(request_type)
-        if action is None:
-            raise LifecycleError(
-                f"Unsupported RequestType {request_type[:40]!r}: expected Create, Update or Delete."
-            )
-        outcome = action(event, _port(event, context))
-    except (PropertyError, LifecycleError) as err:
+        # cfn_response answers any other RequestType before this runs.
+        outcome = _ACTIONS[request_type](event, _port(event, context), _request(event, context))
+    except ReasonError as err:
         summary.update(outcome="FAILED", reason=str(err))
         raise
     except Exception as err:
@@ -107,7 +113,7 @@ def _run(event: dict[str, Any], context: Any) -> str:
     else:
         helper.Data.update(outcome.data)
         helper.PhysicalResourceId = outcome.physical_id
-        summary.update(outcome="SUCCESS")
+        summary.update(outcome="SUCCESS", note=outcome.note)
         return outcome.physical_id
     finally:
         pair = parse_physical_id(helper.PhysicalResourceId)

@@ -1,109 +1,162 @@
 """Create / update / delete as decisions over a small Connect port.
 
-Pure: no crhelper, no boto3, no environment, no logging setup. Each function reads what it needs through the
-port, decides, mutates through the port, and returns an `Outcome` or raises `LifecycleError` with a reason
-a person can act on. The rules are the contract's § 2; choices it leaves open: docs/design.md § Handler.
+Pure: no crhelper, no boto3, no environment, no logging setup; time comes in through an injected clock.
+Each function reads what it needs through the port, decides, mutates through the port, and returns an
+`Outcome` or raises `LifecycleError` with a reason a person can act on. The port carries Connect's answers
+as typed errors; this module decides what they mean (a pair already there, a real conflict, a lock, a
+removal that is not ours). Rules and choices: docs/design.md § Handler.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from properties import REASON_MAX, Pair, clip, mint_physical_id, short_id
+from backoff import Backoff, Clock, time_for
+from contract import OWNER_TAG_KEY, REASON_MAX, owner_tag_value
+from errors import (
+    Conflict,
+    InstanceNotFound,
+    LifecycleError,
+    NotFound,
+    PortError,
+    TokenReused,
+    clip,
+    short_id,
+)
+from properties import Pair, mint_physical_id
+
+# An address created moments ago may not be visible yet (eventual consistency): re-read it this long.
+NOT_FOUND_WAIT_MS = 10_000
+# A conflict that neither the addresses nor a search explain is Connect's lock: wait it out this long.
+LOCK_WAIT_MS = 20_000
+# Spaced tries (equal jitter): each costs quota; the clock's reserve leaves time to restore and answer.
+WAIT = Backoff(base_s=1.0, cap_s=4.0, floor=0.5)
+RESERVE_MS = 6000
 
 
 @dataclass(frozen=True)
 class Address:
-    """What DescribeEmailAddress tells us: the address string and the aliases that forward to it."""
+    """What DescribeEmailAddress tells us: the address string, its aliases, its ARN and its tags."""
 
     address_id: str
     email: str
     alias_ids: tuple[str, ...] = ()
+    arn: str = ""
+    tags: Mapping[str, str] = field(default_factory=dict)
 
-
-class LifecycleError(Exception):
-    """The request cannot be carried out; `reason` is for CloudFormation (<= 256 chars).
-
-    `maybe_changed` is True when a mutating call may have been applied although we could not confirm it
-    (e.g. it timed out), so a failed Create must still record the pair for the rollback's Delete to clean up.
-    """
-
-    def __init__(self, reason: str, *, maybe_changed: bool = False) -> None:
-        super().__init__(clip(reason))
-        self.reason = clip(reason)
-        self.maybe_changed = maybe_changed
-
-
-class PortError(LifecycleError):
-    """A Connect call failed for good (not retryable, or out of time); `code` is Connect's error code."""
-
-    def __init__(self, reason: str, *, code: str, maybe_changed: bool = False) -> None:
-        super().__init__(reason, maybe_changed=maybe_changed)
-        self.code = code
-
-
-class InstanceNotFound(PortError):
-    """Connect says the instance itself does not exist (so no address in it can)."""
+    @property
+    def owner(self) -> str | None:
+        """The owner record of the alias relation this address is the alias in (docs/design.md, Ownership)."""
+        return self.tags.get(OWNER_TAG_KEY)
 
 
 class ConnectPort(Protocol):
-    """The three Connect operations the lifecycle needs. `step` names the call for its ClientToken."""
+    """The Connect calls the lifecycle needs. `step` names a mutating call for its ClientToken."""
 
     def describe(self, region: str, instance_id: str, address_id: str) -> Address | None:
         """The address, or None when it does not exist. Raises `InstanceNotFound` / `PortError`."""
         ...
 
     def associate(self, pair: Pair, step: str) -> None:
-        """Make `pair.alias_id` forward to `pair.primary_id`. Raises `PortError`."""
+        """Make `pair.alias_id` forward to `pair.primary_id`. Raises `Conflict`, `TokenReused`, ..."""
         ...
 
     def disassociate(self, pair: Pair, step: str) -> None:
-        """Remove the pair (success if it is already gone). Raises `PortError`."""
+        """Remove the pair. Raises `NotFound` (not there), `Conflict`, `PortError`."""
+        ...
+
+    def tag(self, region: str, arn: str, key: str, value: str) -> None:
+        """Set one tag on `arn`. Raises `PortError`."""
+        ...
+
+    def untag(self, region: str, arn: str, key: str) -> None:
+        """Remove one tag from `arn` (absent: no-op). Raises `PortError`."""
+        ...
+
+    def primary_of(self, region: str, instance_id: str, alias_id: str) -> str | None:
+        """The primary `alias_id` forwards to (a search over the instance), or None."""
         ...
 
 
 @dataclass(frozen=True)
+class Request:
+    """Who is asking (the owning resource's identity) and the invocation's clock."""
+
+    stack_id: str
+    logical_id: str
+    clock: Clock
+
+    def owner(self, pair: Pair) -> str:
+        """The owner record this resource writes on `pair`'s alias address."""
+        return owner_tag_value(self.stack_id, self.logical_id, pair.primary_id)
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """A successful answer: the PhysicalResourceId and the attributes for `Fn::GetAtt`."""
+    """A successful answer: the PhysicalResourceId, the attributes for `Fn::GetAtt`, a note for the log."""
 
     physical_id: str
     data: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+class _Patience:
+    """A bounded wait in spaced tries: `wait()` sleeps and returns True, or False once the budget is spent."""
+
+    def __init__(self, clock: Clock, limit_ms: int) -> None:
+        self._clock = clock
+        self._limit_ms = limit_ms
+        self._started = clock.remaining_ms()
+        self._tries = 0
+
+    def wait(self) -> bool:
+        self._tries += 1
+        delay = WAIT.delay(self._tries, self._clock.rand)
+        spent = self._started - self._clock.remaining_ms()
+        if spent + delay * 1000 > self._limit_ms or not time_for(self._clock.remaining_ms, delay, RESERVE_MS):
+            return False
+        self._clock.sleep(delay)
+        return True
 
 
 @dataclass
 class _View:
-    """Addresses read during one request, kept in step with our own mutations (saves repeat reads)."""
+    """Addresses read during one request, with our own changes laid over them (saves repeat reads, and a
+    lagging read cannot undo what we just did)."""
 
     port: ConnectPort
+    clock: Clock
     seen: dict[tuple[str, str, str], Address | None] = field(default_factory=dict)
+    made: set[Pair] = field(default_factory=set)
+    gone: set[Pair] = field(default_factory=set)
 
-    def get(self, region: str, instance_id: str, address_id: str) -> Address | None:
+    def get(self, region: str, instance_id: str, address_id: str, *, fresh: bool = False) -> Address | None:
         key = (region, instance_id, address_id)
-        if key not in self.seen:
+        if fresh or key not in self.seen:
             self.seen[key] = self.port.describe(region, instance_id, address_id)
-        return self.seen[key]
+        address = self.seen[key]
+        if address is None:
+            return None
+        aliases = [a for a in address.alias_ids if Pair(region, instance_id, address_id, a) not in self.gone]
+        aliases += [
+            p.alias_id for p in self.made
+            if (p.region, p.instance_id, p.primary_id) == key and p.alias_id not in aliases
+        ]
+        return Address(address.address_id, address.email, tuple(aliases), address.arn, address.tags)
 
-    def primary(self, pair: Pair) -> Address | None:
-        return self.get(pair.region, pair.instance_id, pair.primary_id)
+    def find(self, region: str, instance_id: str, address_id: str) -> Address | None:
+        """The address, re-read for a bounded time while it is not found (it may have just been created)."""
+        address = self.get(region, instance_id, address_id)
+        patience = _Patience(self.clock, NOT_FOUND_WAIT_MS)
+        while address is None and patience.wait():
+            address = self.get(region, instance_id, address_id, fresh=True)
+        return address
 
-    def alias(self, pair: Pair) -> Address | None:
-        return self.get(pair.region, pair.instance_id, pair.alias_id)
-
-    def present(self, pair: Pair) -> bool:
-        """Whether `pair` exists now; a vanished instance or primary means it does not."""
-        try:
-            primary = self.primary(pair)
-        except InstanceNotFound:
-            return False
-        return primary is not None and pair.alias_id in primary.alias_ids
-
-    def set_aliases(self, pair: Pair, alias_ids: tuple[str, ...]) -> None:
-        primary = self.seen.get((pair.region, pair.instance_id, pair.primary_id))
-        if primary is not None:
-            self.seen[(pair.region, pair.instance_id, pair.primary_id)] = Address(
-                primary.address_id, primary.email, alias_ids
-            )
+    def changed(self, pair: Pair, *, present: bool) -> None:
+        (self.made if present else self.gone).add(pair)
+        (self.gone if present else self.made).discard(pair)
 
 
 def _data(pair: Pair, primary: Address, alias: Address) -> dict[str, str]:
@@ -117,7 +170,7 @@ def _data(pair: Pair, primary: Address, alias: Address) -> dict[str, str]:
 
 
 def _require_primary(view: _View, pair: Pair) -> Address:
-    primary = view.primary(pair)
+    primary = view.find(pair.region, pair.instance_id, pair.primary_id)
     if primary is None:
         raise LifecycleError(
             f"EmailAddressId {short_id(pair.primary_id)} (primary) was not found in Connect instance "
@@ -127,7 +180,7 @@ def _require_primary(view: _View, pair: Pair) -> Address:
 
 
 def _require_alias(view: _View, pair: Pair) -> Address:
-    alias = view.alias(pair)
+    alias = view.find(pair.region, pair.instance_id, pair.alias_id)
     if alias is None:
         raise LifecycleError(
             f"AliasConfiguration.EmailAddressId {short_id(pair.alias_id)} (alias) was not found in Connect "
@@ -157,73 +210,251 @@ def chained_alias(pair: Pair, alias: Address) -> str | None:
     )
 
 
-def _check_can_associate(view: _View, pair: Pair, primary: Address) -> Address:
+def _refuse_what_connect_would(pair: Pair, primary: Address, alias: Address) -> None:
     """Refuse, before any change, what Connect would refuse or what would take over someone else's alias."""
-    reason = taken_primary(pair, primary)
+    reason = taken_primary(pair, primary) or chained_alias(pair, alias)
     if reason:
         raise LifecycleError(reason)
-    alias = _require_alias(view, pair)
-    reason = chained_alias(pair, alias)
-    if reason:
-        raise LifecycleError(reason)
-    return alias
 
 
-def create(pair: Pair, port: ConnectPort, step: str = "create") -> Outcome:
-    """Make `pair.alias_id` forward to `pair.primary_id`; adopt the pair if it already exists."""
+# -- ownership (docs/design.md § Handler, "Ownership") ----------------------------------------------------
+
+
+def _ownership(view: _View, req: Request, pair: Pair) -> tuple[Address | None, str]:
+    """The alias address when this resource owns `pair` now, else None and why not (for the log)."""
+    try:
+        alias = view.find(pair.region, pair.instance_id, pair.alias_id)
+    except InstanceNotFound:
+        return None, "the instance is gone"
+    if alias is None:
+        return None, "the alias address is gone"
+    if alias.owner == req.owner(pair):
+        return alias, ""
+    if alias.owner is None:
+        return None, "kept: the alias address has no owner record (missing or removed)"
+    return None, "kept: the owner record names another resource"
+
+
+def _record_owner(view: _View, req: Request, pair: Pair, alias: Address) -> bool:
+    """Write this resource's owner record on the alias address; False when it already named us."""
+    want = req.owner(pair)
+    current = view.get(pair.region, pair.instance_id, pair.alias_id) or alias
+    if current.owner == want:
+        return False
+    view.port.tag(pair.region, alias.arn, OWNER_TAG_KEY, want)
+    tags = {**current.tags, OWNER_TAG_KEY: want}
+    view.seen[(pair.region, pair.instance_id, pair.alias_id)] = Address(
+        current.address_id, current.email, current.alias_ids, current.arn, tags
+    )
+    return True
+
+
+def _put_back_owner(port: ConnectPort, pair: Pair, alias: Address) -> None:
+    """Best effort: restore the owner record `alias` had before we claimed it for a change that failed."""
+    try:
+        if alias.owner is None:
+            port.untag(pair.region, alias.arn, OWNER_TAG_KEY)
+        else:
+            port.tag(pair.region, alias.arn, OWNER_TAG_KEY, alias.owner)
+    except PortError:
+        pass  # a stale claim on an address in no pair of ours is harmless: it only guards our own pairs
+
+
+def _release_owner(port: ConnectPort, pair: Pair, alias: Address) -> str:
+    """Remove our owner record from an alias we no longer hold; a failure is logged, never fatal."""
+    try:
+        port.untag(pair.region, alias.arn, OWNER_TAG_KEY)
+    except PortError as err:
+        return f"; owner record left on {short_id(pair.alias_id)} ({err.code})"
+    return ""
+
+
+# -- mutations and what their answers mean ------------------------------------------------------------------
+
+
+def _associate(view: _View, req: Request, pair: Pair, step: str) -> None:
+    """Associate; a pair already there is success, a real conflict fails at once, a lock is waited out."""
+    patience: _Patience | None = None
+    lock_round = 0
+    searched = False
+    while True:
+        try:
+            view.port.associate(pair, step if lock_round == 0 else f"{step}#lock{lock_round}")
+        except TokenReused:
+            if _present(view, pair):
+                return
+            raise
+        except Conflict as err:
+            failure = err
+        else:
+            view.changed(pair, present=True)
+            return
+        primary = view.get(pair.region, pair.instance_id, pair.primary_id, fresh=True)
+        if primary is None:
+            raise LifecycleError(
+                f"Primary {short_id(pair.primary_id)} was not found in instance "
+                f"{short_id(pair.instance_id)}: check EmailAddressId."
+            ) from failure
+        if pair.alias_id in primary.alias_ids:
+            view.changed(pair, present=True)
+            return  # applied by an earlier try of ours
+        alias = view.get(pair.region, pair.instance_id, pair.alias_id, fresh=True)
+        reason = taken_primary(pair, primary) or (chained_alias(pair, alias) if alias else None)
+        if reason:
+            raise LifecycleError(reason) from failure
+        if not searched:
+            searched = True
+            other = _primary_of(view.port, pair)
+            if other == pair.primary_id:
+                return  # the pair is there; the read lagged
+            if other is not None:
+                raise LifecycleError(
+                    f"Alias {short_id(pair.alias_id)} already forwards to primary {short_id(other)} (an "
+                    "alias serves one primary): remove it there first, or choose another alias address."
+                ) from failure
+        patience = patience or _Patience(req.clock, LOCK_WAIT_MS)
+        if not patience.wait():
+            raise LifecycleError(
+                f"Connect kept reporting a conflict for alias {short_id(pair.alias_id)} -> "
+                f"{short_id(pair.primary_id)} that the addresses and a search do not show (another change "
+                "held the lock): retry the stack operation."
+            ) from failure
+        lock_round += 1
+
+
+def _primary_of(port: ConnectPort, pair: Pair) -> str | None:
+    """Which primary the alias serves, by a search; None also when the search itself fails."""
+    try:
+        return port.primary_of(pair.region, pair.instance_id, pair.alias_id)
+    except PortError:
+        return None  # e.g. no grant for SearchEmailAddresses: fall back to waiting out a lock
+
+
+def _present(view: _View, pair: Pair) -> bool:
+    try:
+        primary = view.get(pair.region, pair.instance_id, pair.primary_id, fresh=True)
+    except InstanceNotFound:
+        return False
+    return primary is not None and pair.alias_id in primary.alias_ids
+
+
+def _disassociate(view: _View, req: Request, pair: Pair, step: str) -> None:
+    """Remove the pair; "not found" is success. A 409 on a removal is a lock: waited out, never read away."""
+    patience: _Patience | None = None
+    lock_round = 0
+    while True:
+        try:
+            view.port.disassociate(pair, step if lock_round == 0 else f"{step}#lock{lock_round}")
+        except NotFound:
+            pass
+        except Conflict as err:
+            patience = patience or _Patience(req.clock, LOCK_WAIT_MS)
+            if not patience.wait():
+                raise LifecycleError(
+                    f"Connect kept reporting a conflict removing alias {short_id(pair.alias_id)} from "
+                    f"{short_id(pair.primary_id)} (another change holds the lock): retry the stack operation."
+                ) from err
+            lock_round += 1
+            continue
+        view.changed(pair, present=False)
+        return
+
+
+# -- the three events ------------------------------------------------------------------------------------
+
+
+def create(pair: Pair, port: ConnectPort, req: Request, step: str = "create") -> Outcome:
+    """Make `pair.alias_id` forward to `pair.primary_id` and own it; adopt the pair if it already exists."""
     physical_id = mint_physical_id(pair)
-    view = _View(port)
+    view = _View(port, req.clock)
     primary = _require_primary(view, pair)
+    alias = _require_alias(view, pair)
     if pair.alias_id in primary.alias_ids:
-        return Outcome(physical_id, _data(pair, primary, _require_alias(view, pair)))
-    alias = _check_can_associate(view, pair, primary)
-    port.associate(pair, step)
-    return Outcome(physical_id, _data(pair, primary, alias))
+        adopted = _record_owner(view, req, pair, alias)
+        return Outcome(physical_id, _data(pair, primary, alias), "adopted" if adopted else "already ours")
+    _refuse_what_connect_would(pair, primary, alias)
+    _associate_owned(view, req, pair, alias, step)
+    return Outcome(physical_id, _data(pair, primary, alias), "created")
 
 
-def update(new: Pair, recorded: Pair | None, old_props: Pair | None, port: ConnectPort) -> Outcome:
-    """Converge on exactly `new`, removing the old pair(s) that are present and not `new`.
+def _associate_owned(view: _View, req: Request, pair: Pair, alias: Address, step: str) -> None:
+    """Claim the alias, then associate (an answer lost in a timeout still leaves our claim for the rollback's
+    Delete). If another resource's record is on it, it may serve a primary we cannot see: associate first."""
+    foreign = alias.owner is not None and alias.owner != req.owner(pair)
+    claimed = not foreign and _record_owner(view, req, pair, alias)
+    try:
+        _associate(view, req, pair, step)
+    except LifecycleError as err:
+        if claimed and not err.maybe_changed:
+            _put_back_owner(view.port, pair, alias)
+        raise
+    if foreign:
+        try:
+            _record_owner(view, req, pair, alias)
+        except PortError as err:
+            raise LifecycleError(err.reason, maybe_changed=True) from err
+
+
+def update(
+    new: Pair, recorded: Pair | None, old_props: Pair | None, port: ConnectPort, req: Request
+) -> Outcome:
+    """Converge on exactly `new`, removing the old pair(s) this resource owns that are not `new`.
 
     `recorded` comes from the PhysicalResourceId (None if we did not mint it), `old_props` from
     OldResourceProperties (None if they do not parse); after an interrupted swap they can differ.
     """
     olds = [p for p in dict.fromkeys(x for x in (recorded, old_props) if x is not None) if p != new]
     if not olds:
-        # Same pair: one read; re-create only if an interrupted attempt removed it.
-        return create(new, port, step="update-recreate")
+        # Same pair: the reads; re-create (and re-own) only if needed.
+        return create(new, port, req, step="update-recreate")
     physical_id = mint_physical_id(new)
-    view = _View(port)
-    to_remove = [p for p in olds if view.present(p)]
-    # Check the new pair as it will be once the old pairs are gone, so a doomed swap changes nothing.
-    for old in to_remove:
-        old_primary = view.primary(old) or Address(old.primary_id, "")
-        view.set_aliases(old, tuple(a for a in old_primary.alias_ids if a != old.alias_id))
+    view = _View(port, req.clock)
+    owned: list[tuple[Pair, Address]] = []
+    notes: list[str] = []
+    for old in olds:
+        alias, why = _ownership(view, req, old)
+        if alias is None:
+            notes.append(f"old {short_id(old.alias_id)}: {why}")
+        else:
+            owned.append((old, alias))
+            view.changed(old, present=False)  # check the new pair as it will be once these are gone
     new_primary = _require_primary(view, new)
+    new_alias = _require_alias(view, new)
     already = new.alias_id in new_primary.alias_ids
-    new_alias = _require_alias(view, new) if already else _check_can_associate(view, new, new_primary)
+    if not already:
+        _refuse_what_connect_would(new, new_primary, new_alias)
     removed: list[Pair] = []
-    for index, old in enumerate(to_remove):
+    for index, (old, _) in enumerate(owned):
         try:
-            port.disassociate(old, f"update-remove-{index}")
-        except PortError as err:
-            reason = _restored(err.reason, recorded, removed, port)
+            _disassociate(view, req, old, f"update-remove-{index}")
+        except LifecycleError as err:
+            reason = _restored(err.reason, recorded, removed, view, req)
             raise LifecycleError(reason, maybe_changed=True) from err
         removed.append(old)
-    if not already:
-        try:
-            port.associate(new, "update-associate")
-        except PortError as err:
-            reason = _restored(err.reason, recorded, removed, port)
-            raise LifecycleError(reason, maybe_changed=bool(removed) or err.maybe_changed) from err
-    return Outcome(physical_id, _data(new, new_primary, new_alias))
+    try:
+        if already:
+            _record_owner(view, req, new, new_alias)
+        else:
+            _associate_owned(view, req, new, new_alias, "update-associate")
+    except LifecycleError as err:
+        reason = _restored(err.reason, recorded, removed, view, req)
+        raise LifecycleError(reason, maybe_changed=bool(removed) or err.maybe_changed) from err
+    note = "; ".join(notes)
+    for old, alias in owned:
+        if old.alias_id != new.alias_id:
+            note += _release_owner(port, old, alias)
+    return Outcome(physical_id, _data(new, new_primary, new_alias), note or "swapped")
 
 
-def _restored(reason: str, recorded: Pair | None, removed: list[Pair], port: ConnectPort) -> str:
-    """Put the recorded pair back if this attempt removed it, and say so in the reason."""
+def _restored(reason: str, recorded: Pair | None, removed: list[Pair], view: _View, req: Request) -> str:
+    """Put the recorded pair (and its owner record) back if this attempt removed it, and say so."""
     if recorded is None or recorded not in removed:
         return reason
     try:
-        port.associate(recorded, "update-restore")
+        view.port.associate(recorded, "update-restore")
+        alias = view.get(recorded.region, recorded.instance_id, recorded.alias_id)
+        if alias is not None:
+            _record_owner(view, req, recorded, alias)
     except PortError as err:
         outcome = f" Restoring the old pair also failed: {err.code}; CloudFormation's rollback re-creates it."
     else:
@@ -232,9 +463,17 @@ def _restored(reason: str, recorded: Pair | None, removed: list[Pair], port: Con
     return clip(reason, REASON_MAX - len(outcome)) + outcome
 
 
-def delete(recorded: Pair | None, port: ConnectPort) -> None:
-    """Remove the pair recorded in the PhysicalResourceId, if it is ours and still present."""
+def delete(recorded: Pair | None, port: ConnectPort, req: Request) -> str:
+    """Remove the pair recorded in the PhysicalResourceId if this resource owns it now; say what was done.
+
+    A removal never rests on a read saying the pair is absent: when the pair is ours, Disassociate is called
+    and "not found" is success.
+    """
     if recorded is None:
-        return  # not an ID we minted (e.g. after a failed Create): nothing of ours exists
-    if _View(port).present(recorded):
-        port.disassociate(recorded, "delete")
+        return "not a PhysicalResourceId this provider minted: nothing to remove"
+    view = _View(port, req.clock)
+    alias, why = _ownership(view, req, recorded)
+    if alias is None:
+        return why
+    _disassociate(view, req, recorded, "delete")
+    return "removed" + _release_owner(port, recorded, alias)

@@ -13,20 +13,16 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import contract
+from errors import ReasonError
 
 _ALLOWED_KEYS = (*contract.PROPERTIES, *contract.IGNORED_PROPERTIES)
 _ALIAS_KEYS = (contract.ALIAS_EMAIL_ADDRESS_ID,)
 _ALIAS = contract.ALIAS_PROPERTY
-REASON_MAX = contract.REASON_MAX
 excerpt = contract.excerpt
 
 
-class PropertyError(ValueError):
+class PropertyError(ReasonError, ValueError):
     """A property is unusable; the message is the actionable reason shown by CloudFormation."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(clip(reason))
-        self.reason = clip(reason)
 
 
 @dataclass(frozen=True)
@@ -37,16 +33,6 @@ class Pair:
     instance_id: str
     primary_id: str
     alias_id: str
-
-
-def clip(text: str, limit: int = REASON_MAX) -> str:
-    """Cut `text` to `limit` characters (CloudFormation shows at most 256 of a Reason)."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def short_id(value: str) -> str:
-    """An ID as a reason quotes it: whole when it is a UUID, cut when it would crowd out the advice."""
-    return clip(value, 48)
 
 
 def parse_properties(props: Any, default_region: str | None) -> Pair:

@@ -6,6 +6,7 @@ import json
 import logging
 from pathlib import Path
 
+import backoff
 import boto3
 import botocore.session
 import connect_api
@@ -13,12 +14,14 @@ import pytest
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.stub import Stubber
 from connect_api import ConnectApi, RetryPolicy, TokenSeed, client_token
-from lifecycle import Address, InstanceNotFound, PortError
+from errors import Conflict, Denied, InstanceNotFound, NotFound, PortError, TokenReused
+from lifecycle import Address
 
 from tests.support.seed import HELP, INSTANCE, SALES, SUPPORT
 
 from .fakes import pair
 
+ARN = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/email-address/{HELP}"
 SEED = TokenSeed("arn:aws:cloudformation:us-east-1:123456789012:stack/s/1", "Alias", "req-1")
 P_A = pair(SUPPORT, HELP)
 
@@ -37,6 +40,9 @@ class Clock:
         self.sleeps.append(s)
         self.remaining -= int(s * 1000)
 
+    def clock(self, rand: float = 1.0) -> backoff.Clock:
+        return backoff.Clock(self, self.sleep, lambda: rand)
+
 
 def make(clock: Clock | None = None, policy: RetryPolicy | None = None):
     client = boto3.client(
@@ -45,12 +51,7 @@ def make(clock: Clock | None = None, policy: RetryPolicy | None = None):
     stub = Stubber(client)
     clock = clock or Clock()
     api = ConnectApi(
-        remaining_ms=clock,
-        seed=SEED,
-        client_factory=lambda region: client,
-        policy=policy or RetryPolicy(),
-        sleep=clock.sleep,
-        rand=lambda: 1.0,
+        clock=clock.clock(), seed=SEED, client_factory=lambda region: client, policy=policy or RetryPolicy()
     )
     return api, stub, clock
 
@@ -154,7 +155,7 @@ def test_connection_errors_are_retried_with_the_same_token():
         ]
     )
     clock = Clock()
-    api = ConnectApi(remaining_ms=clock, seed=SEED, client_factory=lambda r: client, sleep=clock.sleep)
+    api = ConnectApi(clock=clock.clock(), seed=SEED, client_factory=lambda r: client)
     api.associate(P_A, "create")
     assert len(client.calls) == 3 and len({c["ClientToken"] for c in client.calls}) == 1
 
@@ -162,9 +163,7 @@ def test_connection_errors_are_retried_with_the_same_token():
 def test_retries_stop_within_the_time_left_and_say_so():
     client = RaisingClient([ReadTimeoutError(endpoint_url="x")] * 1000)
     clock = Clock(remaining_ms=20_000)
-    api = ConnectApi(
-        remaining_ms=clock, seed=SEED, client_factory=lambda r: client, sleep=clock.sleep, rand=lambda: 1.0
-    )
+    api = ConnectApi(clock=clock.clock(), seed=SEED, client_factory=lambda r: client)
     with pytest.raises(PortError) as exc:
         api.associate(P_A, "create")
     assert clock.remaining >= RetryPolicy().reserve_ms  # left time to restore and answer
@@ -174,7 +173,7 @@ def test_retries_stop_within_the_time_left_and_say_so():
 
 def test_no_call_is_started_without_time_left():
     client = RaisingClient([])
-    api = ConnectApi(remaining_ms=lambda: 1000, seed=SEED, client_factory=lambda r: client)
+    api = ConnectApi(clock=Clock(remaining_ms=1000).clock(), seed=SEED, client_factory=lambda r: client)
     with pytest.raises(PortError):
         api.associate(P_A, "create")
     assert client.calls == []
@@ -183,13 +182,13 @@ def test_no_call_is_started_without_time_left():
 @pytest.mark.parametrize(
     ("code", "status", "words"),
     [
-        ("AccessDeniedException", 403, "grant the function's role connect:AssociateEmailAddressAlias"),
         ("InvalidParameterException", 400, "Connect rejected AssociateEmailAddressAlias"),
         ("InvalidRequestException", 400, "Connect rejected AssociateEmailAddressAlias"),
         ("ResourceNotFoundException", 404, "Connect rejected AssociateEmailAddressAlias"),
     ],
 )
 def test_non_retryable_errors_fail_at_once_with_an_actionable_reason(code, status, words):
+    # (AccessDenied is retried briefly first: a fresh grant may not have reached IAM yet.)
     api, stub, clock = make()
     error(stub, ASSOC, code, status, body(), message="bad value for x@example.com")
     with stub, pytest.raises(PortError) as exc:
@@ -198,85 +197,99 @@ def test_non_retryable_errors_fail_at_once_with_an_actionable_reason(code, statu
     assert "x@example.com" not in exc.value.reason and len(exc.value.reason) <= 256
 
 
-def test_conflict_showing_primary_has_another_alias_fails_at_once_naming_it():
+@pytest.mark.parametrize(
+    ("op", "code", "status", "kind"),
+    [
+        (ASSOC, "ResourceConflictException", 409, Conflict),
+        (ASSOC, "IdempotencyException", 409, TokenReused),
+        (DISASSOC, "ResourceNotFoundException", 404, NotFound),
+        (DISASSOC, "ResourceConflictException", 409, Conflict),
+    ],
+)
+def test_connects_answers_become_typed_errors_for_the_lifecycle_to_decide(op, code, status, kind):
     api, stub, clock = make()
-    error(stub, ASSOC, "ResourceConflictException", 409, body())
-    expect_describe(stub, SUPPORT, aliases=["bbbb"])
-    with stub, pytest.raises(PortError) as exc:
-        api.associate(P_A, "create")
-    assert "already has alias bbbb" in exc.value.reason and clock.sleeps == []
+    error(stub, op, code, status, body())
+    with stub, pytest.raises(kind) as exc:
+        getattr(api, "associate" if op == ASSOC else "disassociate")(P_A, "create")
+    stub.assert_no_pending_responses()  # one call: no re-reads in the port
+    assert exc.value.code == code and clock.sleeps == [] and len(exc.value.reason) <= 256
 
 
-def test_conflict_showing_alias_has_its_own_alias_fails_at_once():
+def test_a_fresh_grant_is_waited_for_briefly_then_the_call_goes_through():
     api, stub, clock = make()
-    error(stub, ASSOC, "ResourceConflictException", 409, body())
-    expect_describe(stub, SUPPORT)
-    expect_describe(stub, HELP, aliases=["cccc"])
-    with stub, pytest.raises(PortError) as exc:
+    error(stub, ASSOC, "AccessDeniedException", 403, body())
+    error(stub, ASSOC, "AccessDeniedException", 403, body())
+    stub.add_response(ASSOC, {}, body())
+    with stub:
         api.associate(P_A, "create")
-    assert "alias of its own (cccc)" in exc.value.reason and clock.sleeps == []
+    assert len(clock.sleeps) == 2
 
 
-def test_conflict_showing_the_pair_already_there_is_success():
+def test_a_permanent_denial_fails_well_inside_15_seconds_naming_the_action():
+    api, stub, clock = make()
+    for _ in range(30):
+        error(stub, "tag_resource", "AccessDeniedException", 403)
+    with stub, pytest.raises(Denied) as exc:
+        api.tag("us-east-1", ARN, "k", "v")
+    assert 60_000 - clock.remaining <= RetryPolicy().denied_wait_ms < 15_000
+    assert "grant the function's role connect:TagResource" in exc.value.reason
+
+
+def test_a_denial_after_the_operation_worked_once_is_final():
+    api, stub, clock = make()
+    expect_describe(stub, SALES)
+    error(stub, "describe_email_address", "AccessDeniedException", 403)
+    with stub:
+        api.describe("us-east-1", INSTANCE, SALES)
+        with pytest.raises(Denied):
+            api.describe("us-east-1", INSTANCE, SALES)
+    assert clock.sleeps == []
+
+
+def test_throttling_backs_off_further_while_it_persists():
+    api, stub, clock = make(clock=Clock(remaining_ms=900_000))
+    for _ in range(8):
+        error(stub, "describe_email_address", "ThrottlingException", 400)
+    expect_describe(stub, SALES)
+    with stub:
+        api.describe("us-east-1", INSTANCE, SALES)
+    assert clock.sleeps == sorted(clock.sleeps) and clock.sleeps[-1] > 4.0  # beyond the old 4 s cap
+
+
+def test_tags_are_read_with_the_address_and_written_on_its_arn():
     api, stub, _ = make()
-    error(stub, ASSOC, "ResourceConflictException", 409, body())
-    expect_describe(stub, SUPPORT, aliases=[HELP])
+    stub.add_response(
+        "describe_email_address",
+        {**described(HELP), "EmailAddressArn": ARN, "Tags": {"connect-email-alias:owner": "me"}},
+        {"InstanceId": INSTANCE, "EmailAddressId": HELP},
+    )
+    stub.add_response("tag_resource", {}, {"resourceArn": ARN, "tags": {"connect-email-alias:owner": "me"}})
+    stub.add_response("untag_resource", {}, {"resourceArn": ARN, "tagKeys": ["connect-email-alias:owner"]})
     with stub:
-        api.associate(P_A, "create")
-
-
-def test_transient_lock_conflict_is_waited_out_with_fresh_tokens():
-    api, stub, clock = make()
-    error(stub, ASSOC, "ResourceConflictException", 409, body())
-    expect_describe(stub, SUPPORT)
-    expect_describe(stub, HELP)
-    stub.add_response(ASSOC, {}, body(step="create#lock1"))
-    with stub:
-        api.associate(P_A, "create")
+        address = api.describe("us-east-1", INSTANCE, HELP)
+        assert address.arn == ARN and address.owner == "me"
+        api.tag("us-east-1", ARN, "connect-email-alias:owner", "me")
+        api.untag("us-east-1", ARN, "connect-email-alias:owner")
     stub.assert_no_pending_responses()
-    assert len(clock.sleeps) == 1
 
 
-def test_unexplained_conflict_fails_after_the_lock_wait_naming_both_causes():
-    api, stub, clock = make(policy=RetryPolicy(lock_wait_ms=1000))
-    for _ in range(20):
-        error(stub, ASSOC, "ResourceConflictException", 409)
-        expect_describe(stub, SUPPORT)
-        expect_describe(stub, HELP)
-    with stub, pytest.raises(PortError) as exc:
-        api.associate(P_A, "create")
-    reason = exc.value.reason
-    assert "already forward to another primary" in reason and "held the lock" in reason and len(reason) <= 256
-    assert 60_000 - clock.remaining <= 1000  # bounded by the lock wait
-
-
-def test_idempotency_exception_with_pair_present_is_success():
+def test_the_primary_an_alias_serves_is_found_across_pages():
     api, stub, _ = make()
-    error(stub, ASSOC, "IdempotencyException", 409, body())
-    expect_describe(stub, SUPPORT, aliases=[HELP])
+    stub.add_response(
+        "search_email_addresses",
+        {"EmailAddresses": [described(SUPPORT)], "NextToken": "n1"},
+        {"InstanceId": INSTANCE, "MaxResults": 100},
+    )
+    stub.add_response(
+        "search_email_addresses",
+        {"EmailAddresses": [described(SALES, aliases=[HELP])]},
+        {"InstanceId": INSTANCE, "MaxResults": 100, "NextToken": "n1"},
+    )
+    first_page = {"InstanceId": INSTANCE, "MaxResults": 100}
+    stub.add_response("search_email_addresses", {"EmailAddresses": []}, first_page)
     with stub:
-        api.associate(P_A, "create")
-
-
-def test_idempotency_exception_without_the_pair_fails_clearly():
-    api, stub, _ = make()
-    error(stub, ASSOC, "IdempotencyException", 409, body())
-    expect_describe(stub, SUPPORT)
-    with stub, pytest.raises(PortError) as exc:
-        api.associate(P_A, "create")
-    assert "ClientToken" in exc.value.reason and "nothing changed" in exc.value.reason
-
-
-def test_disassociate_of_a_pair_already_gone_is_success():
-    api, stub, _ = make()
-    error(stub, DISASSOC, "ResourceNotFoundException", 404, body(step="delete"))
-    expect_describe(stub, SUPPORT)
-    error(stub, DISASSOC, "ResourceConflictException", 409, body(step="delete"))
-    expect_describe(stub, SUPPORT, aliases=["other"])
-    with stub:
-        api.disassociate(P_A, "delete")
-        api.disassociate(P_A, "delete")
-    stub.assert_no_pending_responses()
+        assert api.primary_of("us-east-1", INSTANCE, HELP) == SALES
+        assert api.primary_of("us-east-1", INSTANCE, HELP) is None
 
 
 def test_one_json_log_line_per_call_without_address_strings(caplog):

@@ -1,4 +1,4 @@
-"""The one ID/ARN grammar and the owner tag's value (docs/design.md § Handler, "One grammar", "Ownership")."""
+"""The one ID/ARN grammar and the owner record's value (docs/design.md § Handler)."""
 
 from __future__ import annotations
 
@@ -58,10 +58,12 @@ def test_anything_else_is_refused_naming_the_value_the_problem_and_the_fix(value
 
 def test_owner_value_is_stable_per_stack_and_logical_id_and_fits_connects_tag_rules():
     stack = "arn:aws:cloudformation:us-east-1:123456789012:stack/Shop/6f1d2c4e-0000-4000-8000-000000000001"
-    value = owner_tag_value(stack, "SupportAlias")
-    assert value == owner_tag_value(stack, "SupportAlias")
-    assert value != owner_tag_value(stack, "SupportAlias2")
-    assert value != owner_tag_value(stack.replace("0001", "0002"), "SupportAlias")  # a re-created stack
+    value = owner_tag_value(stack, "SupportAlias", SUPPORT)
+    assert value == owner_tag_value(stack, "SupportAlias", SUPPORT)
+    assert value != owner_tag_value(stack, "SupportAlias2", SUPPORT)
+    assert value != owner_tag_value(stack, "SupportAlias", "other-primary")
+    recreated = stack.replace("0001", "0002")
+    assert value != owner_tag_value(recreated, "SupportAlias", SUPPORT)
     assert value.endswith("/Shop/SupportAlias")
-    long = owner_tag_value(stack, "L" * 300)
+    long = owner_tag_value(stack, "L" * 300, SUPPORT)
     assert len(long) == 256 and re.fullmatch(r"[A-Za-z0-9_.:/=+\-@ ]+", long)

@@ -15,12 +15,12 @@ import crhelper.resource_helper
 import index
 import pytest
 from cfn_response import Responder
-from lifecycle import PortError
+from errors import PortError
 from properties import mint_physical_id, parse_physical_id
 
 from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
-from .fakes import FakeConnect, pair
+from .fakes import FakeClock, FakeConnect, pair
 
 SECRET = "X-Amz-Signature=deadbeefSECRET"
 STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/demo/0f0f0f0f-aaaa-bbbb-cccc-123456789012"
@@ -79,6 +79,8 @@ class Harness:
         self.answered = threading.Event()
         monkeypatch.setenv("AWS_REGION", "us-east-1")
         monkeypatch.setattr(index, "_port", lambda e, c: connect)
+        self.clock = FakeClock()  # waits (an address not visible yet, a lock) advance a fake clock
+        monkeypatch.setattr(index, "_clock", lambda c: self.clock.clock())
         monkeypatch.setattr(index.helper, "_sender", self._capture)
 
     def _capture(self, url: str, body: dict[str, Any], ssl_verify: Any, *, remaining_ms: Any) -> bool:
@@ -95,7 +97,9 @@ class Harness:
         return self.responses[-1]
 
     def budget(self) -> tuple[int, int]:
-        return len(self.connect.mutations()), len(self.connect.calls)
+        """(mutating calls, all calls but tag calls); tag calls are budgeted apart (at most 2 per event)."""
+        assert len(self.connect.tag_calls()) <= 2
+        return len(self.connect.mutations()), len(self.connect.calls) - len(self.connect.tag_calls())
 
 
 @pytest.fixture
@@ -149,9 +153,7 @@ def test_failed_create_answers_a_foreign_id_that_delete_ignores(h):
 
 
 def test_create_whose_associate_may_have_applied_answers_the_minted_id(h):
-    h.connect.faults[("associate", HELP)] = PortError(
-        "timed out", code="ReadTimeoutError", maybe_changed=True
-    )
+    h.connect.fail("associate", HELP, PortError("timed out", code="ReadTimeoutError", maybe_changed=True))
     r = h.run(event("Create"))
     assert r["Status"] == "FAILED" and r["PhysicalResourceId"] == PID
 
@@ -226,9 +228,7 @@ def test_update_swap_to_another_primary_within_budget(monkeypatch):
 
 def test_failed_update_answers_the_old_id_and_says_the_pair_was_restored(monkeypatch):
     h = with_state(monkeypatch, {HELP: SUPPORT})
-    h.connect.faults[("associate", CARE)] = PortError(
-        "Connect rejected it (InvalidRequestException)", code="X"
-    )
+    h.connect.fail("associate", CARE, PortError("Connect rejected it (InvalidRequestException)", code="X"))
     r = h.run(event("Update", new=props(SUPPORT, CARE), old=props(), pid=PID))
     assert r["Status"] == "FAILED" and r["PhysicalResourceId"] == PID and "restored" in r["Reason"]
     assert h.connect.pairs() == {(SUPPORT, HELP)}

@@ -1,16 +1,23 @@
-"""Contract § 2: the create / update / delete decisions, over an in-memory Connect."""
+"""The create / update / delete decisions (docs/design.md § Handler), over an in-memory Connect.
+
+Every test asserts what a user cares about: the pairs in Connect, who owns them, the reason CloudFormation
+gets, and the calls made. Time is a fake clock: nothing really sleeps.
+"""
 
 from __future__ import annotations
 
 import pytest
-from lifecycle import LifecycleError, PortError, create, delete, update
+from contract import OWNER_TAG_KEY
+from errors import Conflict, Denied, Exhausted, LifecycleError, PortError
+from lifecycle import LOCK_WAIT_MS, NOT_FOUND_WAIT_MS, create, delete, update
 from properties import mint_physical_id
 
 from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
-from .fakes import FakeConnect, pair
+from .fakes import FakeClock, FakeConnect, owner, pair, request
 
 P_A = pair(SUPPORT, HELP)
+REQ = request()
 
 
 def fails(fn, *args) -> LifecycleError:
@@ -20,14 +27,20 @@ def fails(fn, *args) -> LifecycleError:
     return exc.value
 
 
+def conflict() -> Conflict:
+    return Conflict("conflict", code="ResourceConflictException")
+
+
 # -- Create -------------------------------------------------------------------------------------------
 
 
-def test_create_associates_and_returns_attributes():
+def test_create_associates_owns_and_returns_attributes():
     c = FakeConnect()
-    out = create(P_A, c)
-    assert (SUPPORT, HELP) in c.pairs()
+    out = create(P_A, c, REQ)
+    assert c.pairs() == {(SALES, INFO), (SUPPORT, HELP)} and c.owner_of(HELP) == owner(P_A)
     assert c.mutations() == [("associate", SUPPORT, HELP, "create")]
+    assert len(c.calls) == 4 and c.tag_calls() == [("tag", HELP)]  # 2 reads, 1 tag, 1 associate
+    assert c.calls.index(("tag", HELP)) < c.calls.index(c.mutations()[0])  # claimed before associating
     assert out.physical_id == mint_physical_id(P_A)
     assert out.data == {
         "InstanceId": INSTANCE,
@@ -38,107 +51,173 @@ def test_create_associates_and_returns_attributes():
     }
 
 
-def test_create_adopts_an_identical_existing_pair_without_mutating():
-    c = FakeConnect()
-    out = create(pair(SALES, INFO), c)
+def test_create_adopts_an_existing_pair_and_becomes_its_owner():
+    c = FakeConnect()  # sales <- info, owned by another resource
+    out = create(pair(SALES, INFO), c, REQ)
     assert c.mutations() == [] and out.data["AliasEmailAddress"] == "info@example.com"
+    assert c.owner_of(INFO) == owner(pair(SALES, INFO)) and c.tag_calls() == [("tag", INFO)]
+
+
+def test_create_of_a_pair_already_ours_makes_no_tag_call():
+    c = FakeConnect(aliases={HELP: SUPPORT})
+    create(P_A, c, REQ)
+    assert c.mutations() == [] and c.tag_calls() == [] and len(c.calls) == 2
 
 
 def test_create_refuses_when_primary_has_another_alias_and_names_it():
     c = FakeConnect()
-    err = fails(create, pair(SALES, HELP), c)
+    err = fails(create, pair(SALES, HELP), c, REQ)
     assert INFO in err.reason and "does not own" in err.reason
-    assert c.mutations() == [] and c.pairs() == {(SALES, INFO)}
+    assert c.mutations() == [] and c.tag_calls() == [] and c.pairs() == {(SALES, INFO)}
 
 
 def test_create_refuses_chaining_when_alias_has_its_own_alias():
     c = FakeConnect()
-    err = fails(create, pair(SUPPORT, SALES), c)
+    err = fails(create, pair(SUPPORT, SALES), c, REQ)
     assert "alias of its own" in err.reason and "chain" in err.reason and c.mutations() == []
 
 
-def test_create_refuses_when_alias_is_already_an_alias_elsewhere():
-    # DescribeEmailAddress cannot show it; Connect refuses the associate and the port reports it.
+def test_create_names_the_primary_an_alias_already_serves_without_waiting():
+    # DescribeEmailAddress cannot show that info@ serves sales@; one search names it at once.
+    clock = FakeClock()
+    c = FakeConnect(foreign=set())
+    c.tags.pop(INFO)  # no owner record, so the claim comes first and must be taken back
+    err = fails(create, pair(SUPPORT, INFO), c, request(clock))
+    assert f"already forwards to primary {SALES}" in err.reason and clock.sleeps == []
+    assert c.pairs() == {(SALES, INFO)} and c.owner_of(INFO) is None
+    assert [x[0] for x in c.calls].count("search") == 1
+
+
+def test_create_never_overwrites_another_owners_record_before_connect_accepts():
+    c = FakeConnect()  # info@ carries another resource's record and serves sales@
+    before = c.owner_of(INFO)
+    fails(create, pair(SUPPORT, INFO), c, REQ)
+    assert c.owner_of(INFO) == before and c.tag_calls() == []
+
+
+def test_create_waits_out_a_lock_the_search_does_not_explain_with_fresh_tokens():
+    clock = FakeClock()
     c = FakeConnect()
-    c.faults[("associate", INFO)] = PortError("alias may already forward to another primary", code="X")
-    err = fails(create, pair(SUPPORT, INFO), c)
-    assert "another primary" in err.reason and c.pairs() == {(SALES, INFO)}
+    c.fail("associate", HELP, conflict(), conflict())
+    create(P_A, c, request(clock))
+    assert (SUPPORT, HELP) in c.pairs() and len(clock.sleeps) == 2
+    assert [m[3] for m in c.mutations()] == ["create", "create#lock1", "create#lock2"]
+    assert [x[0] for x in c.calls].count("search") == 1  # only on the failure path, once
+
+
+def test_create_fails_after_the_lock_wait_and_takes_its_claim_back():
+    clock = FakeClock()
+    c = FakeConnect()
+    c.fail("associate", HELP, *[conflict() for _ in range(50)])
+    err = fails(create, P_A, c, request(clock))
+    assert "another change held the lock" in err.reason and "retry" in err.reason
+    assert 300_000 - clock.remaining <= LOCK_WAIT_MS
+    assert c.owner_of(HELP) is None and c.pairs() == {(SALES, INFO)}
 
 
 @pytest.mark.parametrize(
     ("p", "words"),
     [
         (pair("missing-primary", HELP), "EmailAddressId missing-primary (primary) was not found"),
-        (
-            pair(SUPPORT, "missing-alias"),
-            "AliasConfiguration.EmailAddressId missing-alias (alias) was not found",
-        ),
+        (pair(SUPPORT, "missing-alias"), "EmailAddressId missing-alias (alias) was not found"),
         (pair(SUPPORT, HELP, instance="missing-instance"), "instance missing-instance was not found"),
     ],
 )
 def test_create_says_which_of_primary_alias_instance_does_not_exist(p, words):
+    clock = FakeClock()
     c = FakeConnect()
-    assert words in fails(create, p, c).reason and c.mutations() == []
+    assert words in fails(create, p, c, request(clock)).reason and c.mutations() == []
+    assert 300_000 - clock.remaining <= NOT_FOUND_WAIT_MS  # a missing address is re-read, boundedly
+
+
+def test_create_finds_an_address_that_appears_within_the_wait():
+    clock = FakeClock()
+    c = FakeConnect(hidden={HELP: 2})  # created moments ago: not visible for two reads
+    create(P_A, c, request(clock))
+    assert (SUPPORT, HELP) in c.pairs() and len(clock.sleeps) == 2
 
 
 def test_create_failure_of_the_associate_is_not_marked_as_changed():
     c = FakeConnect()
-    c.faults[("associate", HELP)] = PortError("denied", code="AccessDeniedException")
-    assert fails(create, P_A, c).maybe_changed is False
+    c.fail("associate", HELP, Denied("denied", code="AccessDeniedException"))
+    assert fails(create, P_A, c, REQ).maybe_changed is False
+    assert c.owner_of(HELP) is None  # the claim is taken back
 
 
-def test_create_timeout_of_the_associate_is_marked_maybe_changed():
+def test_create_timeout_of_the_associate_keeps_the_claim_for_the_rollback():
     c = FakeConnect()
-    c.faults[("associate", HELP)] = PortError("timed out", code="ReadTimeoutError", maybe_changed=True)
-    assert fails(create, P_A, c).maybe_changed is True
+    c.fail("associate", HELP, Exhausted("timed out", code="ReadTimeoutError", maybe_changed=True))
+    assert fails(create, P_A, c, REQ).maybe_changed is True
+    assert c.owner_of(HELP) == owner(P_A)  # so the rollback Delete removes the pair if it was made
+
+
+def test_create_that_cannot_record_ownership_changes_nothing():
+    c = FakeConnect()
+    c.fail("tag", HELP, Denied("TagResource was denied: grant connect:TagResource", code="AccessDenied"))
+    err = fails(create, P_A, c, REQ)
+    assert "connect:TagResource" in err.reason and c.mutations() == [] and err.maybe_changed is False
 
 
 # -- Update -------------------------------------------------------------------------------------------
 
 
-def test_update_same_pair_healthy_makes_no_mutating_call():
+def test_update_same_pair_healthy_makes_no_mutating_or_tag_call():
     c = FakeConnect(aliases={HELP: SUPPORT})
-    out = update(P_A, P_A, P_A, c)
-    assert c.mutations() == [] and out.physical_id == mint_physical_id(P_A)
+    out = update(P_A, P_A, P_A, c, REQ)
+    assert c.mutations() == [] and c.tag_calls() == [] and out.physical_id == mint_physical_id(P_A)
     assert out.data["AliasEmailAddress"] == "help@example.com"
 
 
 def test_update_same_pair_recreates_a_pair_an_interrupted_attempt_removed():
     c = FakeConnect(aliases={})
-    update(P_A, P_A, P_A, c)
-    assert c.pairs() == {(SUPPORT, HELP)} and c.mutations() == [
-        ("associate", SUPPORT, HELP, "update-recreate")
-    ]
+    update(P_A, P_A, P_A, c, REQ)
+    assert c.pairs() == {(SUPPORT, HELP)}
+    assert c.mutations() == [("associate", SUPPORT, HELP, "update-recreate")]
 
 
-def test_update_swap_alias_removes_old_and_associates_new():
+def test_update_swap_alias_moves_the_pair_and_its_owner_record():
     c = FakeConnect(aliases={HELP: SUPPORT})
     new = pair(SUPPORT, CARE)
-    out = update(new, P_A, P_A, c)
-    assert c.pairs() == {(SUPPORT, CARE)}
+    out = update(new, P_A, P_A, c, REQ)
+    assert c.pairs() == {(SUPPORT, CARE)} and c.owner_of(CARE) == owner(new) and c.owner_of(HELP) is None
     assert [m[0] for m in c.mutations()] == ["disassociate", "associate"]
+    assert len(c.calls) - len(c.tag_calls()) <= 5 and len(c.tag_calls()) == 2
     assert out.physical_id == mint_physical_id(new) != mint_physical_id(P_A)
+
+
+def test_update_swap_primary_keeps_the_alias_and_rewrites_its_record():
+    c = FakeConnect(aliases={HELP: SUPPORT})
+    new = pair(CARE, HELP)
+    update(new, P_A, P_A, c, REQ)
+    assert c.pairs() == {(CARE, HELP)} and c.owner_of(HELP) == owner(new) and c.tag_calls() == [("tag", HELP)]
 
 
 def test_update_swap_primary_and_alias_roles():
     c = FakeConnect(aliases={HELP: SUPPORT})
-    update(pair(HELP, SUPPORT), P_A, P_A, c)
+    update(pair(HELP, SUPPORT), P_A, P_A, c, REQ)
     assert c.pairs() == {(HELP, SUPPORT)}
 
 
 def test_update_failed_associate_restores_the_recorded_pair_and_says_so():
     c = FakeConnect(aliases={HELP: SUPPORT})
-    c.faults[("associate", CARE)] = PortError("Connect rejected it", code="InvalidRequestException")
-    err = fails(update, pair(SUPPORT, CARE), P_A, P_A, c)
-    assert "restored" in err.reason and c.pairs() == {(SUPPORT, HELP)}
+    c.fail("associate", CARE, PortError("Connect rejected it", code="InvalidRequestException"))
+    err = fails(update, pair(SUPPORT, CARE), P_A, P_A, c, REQ)
+    assert "restored" in err.reason and c.pairs() == {(SUPPORT, HELP)} and c.owner_of(HELP) == owner(P_A)
     assert c.mutations()[-1] == ("associate", SUPPORT, HELP, "update-restore")
+
+
+def test_update_failed_primary_swap_restores_the_pair_and_its_record():
+    c = FakeConnect(aliases={HELP: SUPPORT})
+    c.fail("associate", HELP, PortError("Connect rejected it", code="InvalidRequestException"))
+    err = fails(update, pair(CARE, HELP), P_A, P_A, c, REQ)
+    assert "restored" in err.reason and c.pairs() == {(SUPPORT, HELP)} and c.owner_of(HELP) == owner(P_A)
 
 
 def test_update_failed_restore_says_it_failed():
     c = FakeConnect(aliases={HELP: SUPPORT})
-    c.faults[("associate", CARE)] = PortError("first", code="InvalidRequestException")
-    c.faults[("associate", HELP)] = PortError("second", code="ThrottlingException")
-    err = fails(update, pair(SUPPORT, CARE), P_A, P_A, c)
+    c.fail("associate", CARE, PortError("first", code="InvalidRequestException"))
+    c.fail("associate", HELP, PortError("second", code="ThrottlingException"))
+    err = fails(update, pair(SUPPORT, CARE), P_A, P_A, c, REQ)
     assert "Restoring the old pair" in err.reason and "also failed: ThrottlingException" in err.reason
 
 
@@ -149,94 +228,147 @@ def test_a_long_cause_is_cut_but_the_restore_outcome_is_kept():
         (PortError("second", code="ConnectionClosedError"), "CloudFormation's rollback re-creates it."),
     ]:
         c = FakeConnect(aliases={HELP: SUPPORT})
-        c.faults[("associate", CARE)] = PortError(long_cause, code="InternalServiceException")
+        c.fail("associate", CARE, PortError(long_cause, code="InternalServiceException"))
         if restore_fault is not None:
-            c.faults[("associate", HELP)] = restore_fault
-        err = fails(update, pair(SUPPORT, CARE), P_A, P_A, c)
+            c.fail("associate", HELP, restore_fault)
+        err = fails(update, pair(SUPPORT, CARE), P_A, P_A, c, REQ)
         assert err.reason.endswith(outcome) and len(err.reason) <= 256
 
 
 def test_update_doomed_swap_changes_nothing():
     # New primary sales@ has info@ which we do not own: refuse before removing the old pair.
     c = FakeConnect(aliases={HELP: SUPPORT, INFO: SALES})
-    err = fails(update, pair(SALES, CARE), P_A, P_A, c)
-    assert INFO in err.reason and c.mutations() == [] and c.pairs() == {(SUPPORT, HELP), (SALES, INFO)}
+    err = fails(update, pair(SALES, CARE), P_A, P_A, c, REQ)
+    assert INFO in err.reason and c.mutations() == [] and c.tag_calls() == []
+    assert c.pairs() == {(SUPPORT, HELP), (SALES, INFO)}
 
 
 def test_update_removes_both_old_pairs_after_an_interrupted_swap():
-    # The recorded pair and the OldResourceProperties pair differ and both exist: both go, new one comes.
-    c = FakeConnect(aliases={HELP: SUPPORT, INFO: CARE})
-    update(pair(SALES, HELP), P_A, pair(CARE, INFO), c)
+    # The recorded pair and the OldResourceProperties pair differ, both exist and are ours.
+    c = FakeConnect(aliases={HELP: SUPPORT, INFO: CARE}, foreign=set())
+    update(pair(SALES, HELP), P_A, pair(CARE, INFO), c, REQ)
     assert c.pairs() == {(SALES, HELP)}
 
 
 def test_update_rollback_converges_after_swap_that_timed_out_after_associating():
-    # Swap P_A -> (support, care) associated care then timed out; FAILED with old id. Rollback: new = P_A.
+    # Swap P_A -> (support, care) claimed and associated care, then timed out; FAILED with old id.
     c = FakeConnect(aliases={CARE: SUPPORT})
-    out = update(P_A, P_A, pair(SUPPORT, CARE), c)
+    out = update(P_A, P_A, pair(SUPPORT, CARE), c, REQ)
     assert c.pairs() == {(SUPPORT, HELP)} and out.physical_id == mint_physical_id(P_A)
+    assert c.owner_of(HELP) == owner(P_A) and c.owner_of(CARE) is None
 
 
 def test_update_rollback_after_restored_swap_succeeds_without_mutating():
     c = FakeConnect(aliases={HELP: SUPPORT})
-    update(P_A, P_A, pair(SUPPORT, CARE), c)
+    update(P_A, P_A, pair(SUPPORT, CARE), c, REQ)
     assert c.mutations() == [] and c.pairs() == {(SUPPORT, HELP)}
 
 
 def test_update_from_a_foreign_physical_id_uses_old_properties():
     c = FakeConnect(aliases={HELP: SUPPORT})
-    update(pair(SUPPORT, CARE), None, P_A, c)
+    update(pair(SUPPORT, CARE), None, P_A, c, REQ)
     assert c.pairs() == {(SUPPORT, CARE)}
 
 
-def test_update_never_removes_a_pair_it_does_not_own():
-    c = FakeConnect()  # sales <- info, not ours
-    fails(update, pair(SALES, HELP), P_A, P_A, c)
-    assert (SALES, INFO) in c.pairs()
+def test_update_never_removes_a_pair_another_resource_owns():
+    c = FakeConnect(aliases={HELP: SUPPORT}, foreign={HELP})
+    err = fails(update, pair(SUPPORT, CARE), P_A, P_A, c, REQ)
+    assert HELP in err.reason and "does not own" in err.reason and c.pairs() == {(SUPPORT, HELP)}
+    assert c.mutations() == []
+
+
+def test_update_removes_an_owned_pair_even_when_a_lagging_read_hides_it():
+    # Just after a change Describe may not list it yet: the removal is attempted anyway ("not found" = done).
+    old = pair(SUPPORT, CARE)
+    c = FakeConnect(aliases={}, foreign=set())
+    c.tags[CARE] = {OWNER_TAG_KEY: owner(old)}
+    update(P_A, old, old, c, REQ)
+    assert c.mutations()[0] == ("disassociate", SUPPORT, CARE, "update-remove-0")
+    assert c.pairs() == {(SUPPORT, HELP)} and c.owner_of(CARE) is None
 
 
 def test_update_failed_disassociate_reports_and_keeps_old():
     c = FakeConnect(aliases={HELP: SUPPORT})
-    c.faults[("disassociate", HELP)] = PortError("denied", code="AccessDeniedException")
-    err = fails(update, pair(SUPPORT, CARE), P_A, P_A, c)
+    c.fail("disassociate", HELP, Denied("denied", code="AccessDeniedException"))
+    err = fails(update, pair(SUPPORT, CARE), P_A, P_A, c, REQ)
     assert err.reason == "denied" and c.pairs() == {(SUPPORT, HELP)}
 
 
 # -- Delete -------------------------------------------------------------------------------------------
 
 
-def test_delete_removes_the_recorded_pair():
+def test_delete_removes_an_owned_pair_and_its_record_within_budget():
     c = FakeConnect(aliases={HELP: SUPPORT})
-    delete(P_A, c)
-    assert c.pairs() == set() and c.mutations() == [("disassociate", SUPPORT, HELP, "delete")]
+    assert delete(P_A, c, REQ) == "removed"
+    assert c.pairs() == set() and c.owner_of(HELP) is None
+    assert c.mutations() == [("disassociate", SUPPORT, HELP, "delete")]
+    assert len(c.calls) - len(c.tag_calls()) == 2 and c.tag_calls() == [("untag", HELP)]
 
 
 def test_delete_of_a_foreign_id_makes_no_call():
     c = FakeConnect()
-    delete(None, c)
+    delete(None, c, REQ)
     assert c.calls == []
 
 
 @pytest.mark.parametrize(
-    "state",
-    [{}, {CARE: SUPPORT}],
-    ids=["pair-absent", "primary-has-another-alias"],
+    ("logical", "stack", "primary"),
+    [("Renamed", None, SUPPORT), ("Alias", "arn:aws:cloudformation:us-east-1:1:stack/other/1", SUPPORT),
+     ("Alias", None, CARE)],
+    ids=["renamed-resource", "other-stack", "same-resource-other-primary"],
 )
-def test_delete_of_an_absent_pair_makes_no_mutating_call(state):
-    c = FakeConnect(aliases=dict(state))
-    delete(P_A, c)
-    assert c.mutations() == [] and c.aliases == state
+def test_delete_keeps_a_pair_another_resource_owns_now(logical, stack, primary):
+    # A rename, a move to another stack, or this resource's own later swap to (care, help) re-owned it.
+    c = FakeConnect(aliases={HELP: SUPPORT})
+    where = {"stack": stack} if stack else {}
+    c.tags[HELP][OWNER_TAG_KEY] = owner(pair(primary, HELP), logical=logical, **where)
+    note = delete(P_A, c, REQ)
+    assert "another resource" in note and c.pairs() == {(SUPPORT, HELP)} and c.mutations() == []
 
 
-@pytest.mark.parametrize("p", [pair("gone", HELP), pair(SUPPORT, HELP, instance="gone")])
-def test_delete_when_primary_or_instance_is_gone_succeeds(p):
+def test_delete_keeps_a_pair_whose_owner_record_was_removed_and_says_so():
+    c = FakeConnect(aliases={HELP: SUPPORT})
+    c.tags.pop(HELP)
+    note = delete(P_A, c, REQ)
+    assert "no owner record" in note and c.pairs() == {(SUPPORT, HELP)} and c.mutations() == []
+
+
+def test_delete_never_skips_a_removal_because_a_read_says_absent():
+    # The pair is ours by its record; a lagging read of the primary does not matter: Disassociate is called.
+    c = FakeConnect(aliases={}, foreign=set())
+    c.tags[HELP] = {OWNER_TAG_KEY: owner(P_A)}
+    assert delete(P_A, c, REQ) == "removed" and c.mutations() == [("disassociate", SUPPORT, HELP, "delete")]
+
+
+@pytest.mark.parametrize("p", [pair(SUPPORT, "gone"), pair(SUPPORT, HELP, instance="gone")])
+def test_delete_when_alias_or_instance_is_gone_succeeds(p):
     c = FakeConnect()
-    delete(p, c)
+    delete(p, c, request())
     assert c.mutations() == []
 
 
-def test_cleanup_delete_after_swap_never_removes_the_new_pair():
+def test_delete_waits_out_a_lock():
+    clock = FakeClock()
     c = FakeConnect(aliases={HELP: SUPPORT})
-    update(pair(SUPPORT, CARE), P_A, P_A, c)
-    delete(P_A, c)  # CloudFormation's cleanup of the old physical id
-    assert c.pairs() == {(SUPPORT, CARE)}
+    c.fail("disassociate", HELP, conflict())
+    delete(P_A, c, request(clock))
+    assert c.pairs() == set() and len(clock.sleeps) == 1
+
+
+def test_cleanup_delete_after_swap_never_removes_the_new_pair():
+    for new in (pair(SUPPORT, CARE), pair(CARE, HELP)):
+        c = FakeConnect(aliases={HELP: SUPPORT})
+        update(new, P_A, P_A, c, REQ)
+        delete(P_A, c, REQ)  # CloudFormation's cleanup of the old physical id
+        assert c.pairs() == {(new.primary_id, new.alias_id)} and c.owner_of(new.alias_id) == owner(new)
+
+
+def test_rename_keeps_the_live_alias():
+    # v1 declares X1 = P_A; v2 renames it X2: CloudFormation creates X2 (adopts), then deletes X1.
+    c = FakeConnect(aliases={}, foreign=set())
+    create(P_A, c, request(logical="X1"))
+    create(P_A, c, request(logical="X2"))
+    delete(P_A, c, request(logical="X1"))
+    assert c.pairs() == {(SUPPORT, HELP)} and c.owner_of(HELP) == owner(P_A, logical="X2")
+    delete(P_A, c, request(logical="X2"))
+    assert c.pairs() == set()
