@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -19,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import botocore.loaders
-import crhelper
 from aws_cdk import AssetHashType
 from aws_cdk import aws_lambda as lambda_
 
+from ._contract import contract
+
 #: The operations the function calls; the shipped model holds these and the shapes they reach.
-OPERATIONS = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias", "DescribeEmailAddress")
+OPERATIONS = contract.CONNECT_OPERATIONS
 MODEL_PATH = "models/connect/2017-08-08/service-2.json"
 #: Every staged file gets this mtime (1980-01-01, the zip epoch) so nothing depends on when it was staged.
 _FIXED_MTIME = 315532800
@@ -39,6 +41,14 @@ def _function_source_dir() -> Path:
     raise FileNotFoundError(
         f"function code not found: no index.py in {here / '_function'} or {here.parents[1] / 'lambda'}"
     )
+
+
+def _crhelper_dir() -> Path:
+    """crhelper's source, found without importing it (importing it imports boto3, which synth never needs)."""
+    spec = importlib.util.find_spec("crhelper")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("crhelper is not installed: pip install connect-email-alias's dependencies")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _python_files(root: Path, prefix: str) -> Iterator[tuple[str, bytes]]:
@@ -93,7 +103,7 @@ def connect_model_bytes() -> bytes:
 def asset_files() -> dict[str, bytes]:
     """Every file of the asset, keyed by its POSIX path inside the asset, in sorted order."""
     files = dict(_python_files(_function_source_dir(), ""))
-    files.update(_python_files(Path(crhelper.__file__).parent, "crhelper/"))
+    files.update(_python_files(_crhelper_dir(), "crhelper/"))
     files[MODEL_PATH] = connect_model_bytes()
     return dict(sorted(files.items()))
 
