@@ -1,7 +1,8 @@
 """EmailAddressAlias: one ``Custom::ConnectEmailAddressAlias`` resource, typed.
 
-Thin on purpose: typed arguments become the contract's properties (§1) and the stack's shared
-provider is wired in. Lifecycle rules live in the function, not here.
+Thin on purpose: typed arguments become the resource's properties (names from the contract module)
+and the stack's shared provider is wired in. Lifecycle rules live in the function, not here.
+See docs/design.md § Construct.
 """
 
 from __future__ import annotations
@@ -13,20 +14,23 @@ from aws_cdk import aws_connect as connect
 
 from constructs import Construct
 
+from . import checks
+from ._contract import contract
 from .provider import EmailAddressAliasProvider
-from .refs import Ref, check_distinct, check_same_instance, parse_email_address, parse_instance
+from .refs import Ref, check_distinct, check_same_instance, parse
 
-RESOURCE_TYPE = "Custom::ConnectEmailAddressAlias"
+RESOURCE_TYPE = contract.RESOURCE_TYPE
 #: CloudFormation gives up on a silent function after this long (its default is one hour).
-SERVICE_TIMEOUT = Duration.seconds(300)
+SERVICE_TIMEOUT = Duration.seconds(contract.SERVICE_TIMEOUT_S)
 _REMOVAL_POLICIES = (RemovalPolicy.DESTROY, RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
 
 
 class EmailAddressAlias(Construct):
     """Makes ``email_address_id`` (the primary) forward from ``alias_email_address_id`` in one instance.
 
-    Each of the three accepts an ID, an ARN or a CDK token. ``removal_policy=RemovalPolicy.RETAIN``
-    keeps the alias in Connect when the resource leaves the stack.
+    Each of the three accepts an ID, an ARN or a CDK token. Literals are checked at synth with the
+    function's own grammar; declarations that Connect must refuse (the same pair twice, two aliases on
+    one primary, one alias under two primaries, chains) fail ``cdk synth`` across the whole app.
     """
 
     def __init__(
@@ -40,14 +44,29 @@ class EmailAddressAlias(Construct):
         provider: EmailAddressAliasProvider | None = None,
         removal_policy: RemovalPolicy | None = None,
     ) -> None:
+        """Declare one alias.
+
+        :param scope: where to add the resource (a stack or a construct in one).
+        :param id: the construct ID.
+        :param instance_id: the Connect instance: its ID or its ARN.
+        :param email_address_id: the primary email address (the one that receives the mail): its ID or
+            its ARN. Not the address string (``support@example.com``).
+        :param alias_email_address_id: the alias email address (mail to it reaches the primary): its ID
+            or its ARN.
+        :param provider: the provider function to use. :default: ``EmailAddressAliasProvider.of(stack)``,
+            one per stack, created on first use.
+        :param removal_policy: ``RemovalPolicy.RETAIN`` keeps the alias in Connect when the resource leaves
+            the stack (CloudFormation sends no Delete). :default: ``RemovalPolicy.DESTROY``: deleting the
+            resource removes the alias, if this resource owns it.
+        :raises ValueError: a literal that the function would refuse, naming the argument and the fix.
+        """
         super().__init__(scope, id)
         instance, primary, alias = self._validate(
             instance_id, email_address_id, alias_email_address_id, removal_policy
         )
         self.provider = provider or EmailAddressAliasProvider.of(self)
-        self.provider.grant_instance(
-            instance_id, region=next((r.region for r in (primary, alias) if r.region), None)
-        )
+        arn = next((r.parsed for r in (primary, alias) if r.parsed is not None and r.parsed.is_arn), None)
+        self.provider._grant(instance, address_arn=arn)
         self.resource = CustomResource(
             self,
             "Resource",
@@ -56,9 +75,9 @@ class EmailAddressAlias(Construct):
             service_timeout=SERVICE_TIMEOUT,
             removal_policy=removal_policy,
             properties={
-                "InstanceId": instance.value,
-                "EmailAddressId": primary.value,
-                "AliasConfiguration": {"EmailAddressId": alias.value},
+                contract.INSTANCE_ID: instance.value,
+                contract.EMAIL_ADDRESS_ID: primary.value,
+                contract.ALIAS_CONFIGURATION: {contract.ALIAS_EMAIL_ADDRESS_ID: alias.value},
             },
         )
         if removal_policy in (None, RemovalPolicy.DESTROY):
@@ -66,6 +85,7 @@ class EmailAddressAlias(Construct):
             cfn = cast(CfnResource, self.resource.node.default_child)
             cfn.add_deletion_override("DeletionPolicy")
             cfn.add_deletion_override("UpdateReplacePolicy")
+        checks.register(self, checks.declaration(self.node.path, instance, primary, alias))
 
     def _validate(
         self,
@@ -79,9 +99,9 @@ class EmailAddressAlias(Construct):
                 raise ValueError(
                     f"removal_policy {removal_policy} is not supported: use DESTROY (default) or RETAIN"
                 )
-            instance = parse_instance("instance_id", instance_id)
-            primary = parse_email_address("email_address_id", email_address_id)
-            alias = parse_email_address("alias_email_address_id", alias_email_address_id)
+            instance = parse("instance_id", instance_id, "instance")
+            primary = parse("email_address_id", email_address_id, "email-address")
+            alias = parse("alias_email_address_id", alias_email_address_id, "email-address")
             check_same_instance(instance, ("email_address_id", primary), ("alias_email_address_id", alias))
             check_distinct(primary, alias)
         except ValueError as error:
@@ -102,7 +122,14 @@ class EmailAddressAlias(Construct):
     ) -> EmailAddressAlias:
         """An alias between two ``CfnEmailAddress`` resources (by their ARNs).
 
-        The instance defaults to the primary's ``instance_arn``; both must belong to it.
+        :param scope: where to add the resource.
+        :param id: the construct ID.
+        :param primary: the address that receives the mail.
+        :param alias: the address whose mail reaches ``primary``.
+        :param instance_id: the instance (ID or ARN). :default: ``primary.instance_arn``; both addresses
+            must belong to it.
+        :param provider: as for ``EmailAddressAlias``. :default: the stack's shared provider.
+        :param removal_policy: as for ``EmailAddressAlias``. :default: ``RemovalPolicy.DESTROY``.
         """
         arns = (primary.instance_arn, alias.instance_arn)
         if instance_id is None and arns[0] != arns[1] and not any(map(Token.is_unresolved, arns)):
@@ -123,27 +150,27 @@ class EmailAddressAlias(Construct):
     @property
     def instance_id(self) -> str:
         """The instance ID (``Fn::GetAtt InstanceId``)."""
-        return self.resource.get_att_string("InstanceId")
+        return self.resource.get_att_string(contract.ATTR_INSTANCE_ID)
 
     @property
     def email_address_id(self) -> str:
         """The primary's email-address ID (``Fn::GetAtt EmailAddressId``)."""
-        return self.resource.get_att_string("EmailAddressId")
+        return self.resource.get_att_string(contract.ATTR_EMAIL_ADDRESS_ID)
 
     @property
     def alias_email_address_id(self) -> str:
         """The alias's email-address ID (``Fn::GetAtt AliasEmailAddressId``)."""
-        return self.resource.get_att_string("AliasEmailAddressId")
+        return self.resource.get_att_string(contract.ATTR_ALIAS_EMAIL_ADDRESS_ID)
 
     @property
     def email_address(self) -> str:
         """The primary's address, e.g. ``support@example.com`` (``Fn::GetAtt EmailAddress``)."""
-        return self.resource.get_att_string("EmailAddress")
+        return self.resource.get_att_string(contract.ATTR_EMAIL_ADDRESS)
 
     @property
     def alias_email_address(self) -> str:
         """The alias's address, e.g. ``help@example.com`` (``Fn::GetAtt AliasEmailAddress``)."""
-        return self.resource.get_att_string("AliasEmailAddress")
+        return self.resource.get_att_string(contract.ATTR_ALIAS_EMAIL_ADDRESS)
 
     @property
     def physical_id(self) -> str:

@@ -11,33 +11,32 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import Acknowledgment, Aws, CfnOutput, CfnResource, Duration, Fn, Stack, Validations
+from aws_cdk import Aws, CfnOutput, Duration, Fn, Stack, Token
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk.region_info import RegionInfo
 
 from constructs import Construct
 
+from . import compliance
+from ._contract import contract
 from .asset import function_code
-from .refs import parse_instance
+from .refs import Ref, parse
 
-#: The only Connect actions the function calls (contract §4).
-ACTIONS = (
-    "connect:AssociateEmailAddressAlias",
-    "connect:DescribeEmailAddress",
-    "connect:DisassociateEmailAddressAlias",
-)
-#: Fits the function's retry budget: a few backed-off retries of three calls, then an answer.
-FUNCTION_TIMEOUT = Duration.seconds(120)
+#: Fits the function's retry budget at Connect's default quota, then the answer (docs/design.md § Handler).
+FUNCTION_TIMEOUT = Duration.seconds(contract.FUNCTION_TIMEOUT_S)
 MEMORY_MB = 256
 SINGLETON_ID = "ConnectEmailAddressAliasProvider"
-_RUNTIME_REASON = (
-    "python3.13 is a supported runtime; pinned so the asset is tested on the runtime it runs on."
+_TAG_ACTIONS = tuple(
+    a for a in contract.IAM_ADDRESS_ACTIONS if a.endswith(("TagResource", "UntagResource"))
 )
-_WILDCARD_REASON = (
-    "Aliases are managed on email addresses created outside this stack, so the policy is scoped to the"
-    " email addresses of each instance used (instance/<id>/email-address/*), never wider: one statement per"
-    " instance keeps the policy the same size however many aliases the stack holds."
+_ALIAS_ACTIONS = tuple(a for a in contract.IAM_ADDRESS_ACTIONS if a not in _TAG_ACTIONS)
+#: X-Ray's write actions support no resource-level permissions, so they take ``*``.
+_XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+_LOGS_KEY_ACTIONS = (
+    "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"
 )
 
 
@@ -58,20 +57,19 @@ def _flatten(node: Any) -> str:
     return json.dumps(node, separators=(",", ":"), ensure_ascii=False)
 
 
-def _instance_id_expression(token: str) -> str:
-    """The instance ID inside ``token``, whether it resolves to an instance ID or an instance ARN.
-
-    ``"<t>/<t>"`` split on ``/`` has the ID at index 1 in both cases: ``[id, id]`` for an ID,
-    ``[arn-head, id, arn-head, id]`` for an ARN (which holds exactly one ``/``).
-    """
-    return Fn.select(1, Fn.split("/", Fn.join("/", [token, token])))
+def _partition_of(region: str) -> str:
+    """The partition of a literal region (``aws-cn`` for ``cn-north-1``), else the stack's token."""
+    if Token.is_unresolved(region):
+        return Aws.PARTITION
+    return RegionInfo.get(region).partition or Aws.PARTITION
 
 
 class EmailAddressAliasProvider(Construct):
     """Function, role and log group that serve every ``Custom::ConnectEmailAddressAlias`` of a stack.
 
     Use ``EmailAddressAliasProvider.of(stack)`` (what ``EmailAddressAlias`` does by default) to share
-    one per stack; construct it directly with ``export_name`` to serve raw CloudFormation templates.
+    one per stack; construct it directly with ``export_name`` to serve raw CloudFormation templates, or
+    to set the options below.
     """
 
     def __init__(
@@ -82,15 +80,42 @@ class EmailAddressAliasProvider(Construct):
         export_name: str | None = None,
         instance_ids: Sequence[str] = (),
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        log_group_encryption_key: kms.IKey | None = None,
         reserved_concurrent_executions: int | None = None,
+        tracing: bool = False,
     ) -> None:
-        """``instance_ids`` grants instances up front (for templates this stack cannot see);
-        aliases created through the construct grant their own instance."""
+        """Create the function, its role and its log group.
+
+        :param scope: where to add the provider (usually a stack).
+        :param id: the construct ID.
+        :param export_name: export the ``ServiceToken`` under this name (``Fn::ImportValue``) for
+            hand-written templates. :default: no export.
+        :param instance_ids: Connect instances (IDs, ARNs or tokens) to grant up front, for templates this
+            stack cannot see; aliases created through ``EmailAddressAlias`` grant their own instance.
+            :default: none.
+        :param log_retention: how long the function's logs are kept. :default: ``RetentionDays.ONE_MONTH``.
+        :param log_group_encryption_key: a KMS key for the log group; when the key's policy can be edited
+            from here, CloudWatch Logs of this account and region is allowed to use it.
+            :default: CloudWatch Logs' own encryption at rest.
+        :param reserved_concurrent_executions: concurrency reserved for the function (taken from the
+            account's unreserved pool). :default: none reserved.
+        :param tracing: ``True`` turns on active X-Ray tracing (and grants the two X-Ray write actions).
+            :default: ``False``.
+        """
         super().__init__(scope, id)
-        self._granted: set[tuple[str, ...]] = set()
-        self.log_group = logs.LogGroup(self, "Logs", retention=log_retention)
-        # One inline policy, written here (no AWSLambdaBasicExecutionRole): logging to our own group,
-        # then one statement per instance added by grant_instance().
+        self._granted: set[str] = set()
+        self.log_group = logs.LogGroup(
+            self, "Logs", retention=log_retention, encryption_key=log_group_encryption_key
+        )
+        if log_group_encryption_key is not None:
+            self._allow_logs_to_use(log_group_encryption_key)
+        # One inline policy, written here (no AWSLambdaBasicExecutionRole): logging to our own group, then
+        # the Connect statements that grant_instance() fills in. Inline, it costs no resource of the stack's
+        # 500 and is in place before the function (docs/design.md § Construct, "IAM").
+        # Added with the first instance (a statement needs a resource): the address actions on each
+        # instance's email addresses, the instance action on each instance, tagging as the first but
+        # limited to the owner tag key. Each instance adds one resource to each; nothing else grows.
+        self._connect: tuple[iam.PolicyStatement, iam.PolicyStatement, iam.PolicyStatement] | None = None
         self._policy = iam.PolicyDocument(
             statements=[
                 iam.PolicyStatement(
@@ -110,7 +135,7 @@ class EmailAddressAliasProvider(Construct):
             self,
             "Function",
             description="Custom::ConnectEmailAddressAlias: manages Amazon Connect email-address aliases",
-            runtime=lambda_.Runtime.PYTHON_3_13,
+            runtime=compliance.RUNTIME,
             architecture=lambda_.Architecture.ARM_64,
             handler="index.handler",
             code=function_code(),
@@ -120,11 +145,15 @@ class EmailAddressAliasProvider(Construct):
             log_group=self.log_group,
             reserved_concurrent_executions=reserved_concurrent_executions,
         )
-        # The function reads the role (and so its inline policy) through GetAtt; CDK's extra
-        # DependsOn on the role would only repeat that (cfn-lint W3005).
         function_resource = self.function.node.default_child
-        assert isinstance(function_resource, CfnResource)
+        assert isinstance(function_resource, lambda_.CfnFunction)
+        # The function reads the role through GetAtt; CDK's extra DependsOn on the role would only
+        # repeat that (cfn-lint W3005).
         function_resource.add_deletion_override("DependsOn")
+        if tracing:
+            # Set on the resource: Function(tracing=...) would add a second policy (AWS::IAM::Policy).
+            function_resource.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
+            self._policy.add_statements(iam.PolicyStatement(actions=list(_XRAY_ACTIONS), resources=["*"]))
         #: What a custom resource puts in ``ServiceToken``.
         self.service_token: str = self.function.function_arn
         for instance in instance_ids:
@@ -137,13 +166,18 @@ class EmailAddressAliasProvider(Construct):
                 export_name=export_name,
                 description="ServiceToken for Custom::ConnectEmailAddressAlias in hand-written templates",
             )
-        Validations.of(self.function).acknowledge(
-            Acknowledgment(id="AwsSolutions-L1", reason=_RUNTIME_REASON)
+        compliance.acknowledge_provider(
+            self.function,
+            self.role,
+            self.log_group,
+            encrypted_logs=log_group_encryption_key is not None,
+            reserved_concurrency=reserved_concurrent_executions is not None,
+            tracing=tracing,
         )
 
     @classmethod
     def of(cls, scope: Construct) -> EmailAddressAliasProvider:
-        """The stack's shared provider, created on first use."""
+        """The stack's shared provider, created on first use with the default options."""
         stack = Stack.of(scope)
         existing = stack.node.try_find_child(SINGLETON_ID)
         if existing is None:
@@ -153,29 +187,75 @@ class EmailAddressAliasProvider(Construct):
         return existing
 
     def grant_instance(self, instance_id: str, *, region: str | None = None) -> None:
-        """Allow the three alias actions on the email addresses of one instance (ID, ARN or token).
+        """Allow the function's Connect actions on one instance (an ID, an ARN or a token).
 
-        One statement per distinct instance, however many aliases use it. ``region`` narrows a bare
-        instance ID to one region (an instance ARN brings its own); otherwise any region.
+        :param instance_id: the instance ID or instance ARN.
+        :param region: the region of a bare instance ID, for templates that name its email addresses by
+            ARN in another region. :default: an instance ARN's own region, else this stack's region (the
+            region the function calls for bare IDs).
         """
-        ref = parse_instance("instance_id", instance_id)
-        if ref.is_token:
-            key: tuple[str, ...] = ("token", instance_id)
-            instance = _instance_id_expression(instance_id)
-            partition, account, region = Aws.PARTITION, Aws.ACCOUNT_ID, region or "*"
+        self._grant(parse("instance_id", instance_id, "instance"), region=region)
+
+    def _grant(
+        self, instance: Ref, *, address_arn: contract.IdOrArn | None = None, region: str | None = None
+    ) -> None:
+        """Grant ``instance``. Partition, region and account come from the instance ARN, else from an
+        email-address ARN of the same alias (``address_arn``), else ``region`` and this stack. Granting the
+        same instance again, by ID, ARN or an identical token, adds nothing."""
+        stack = Stack.of(self)
+        where = instance.parsed if instance.is_arn else address_arn
+        if where is not None and where.is_arn:
+            partition, region, account = str(where.partition), str(where.region), str(where.account)
         else:
-            assert ref.id is not None
-            instance = ref.id
-            partition = ref.partition or Aws.PARTITION
-            account = ref.account or Aws.ACCOUNT_ID
-            region = ref.region or region or "*"
-            key = ("literal", ref.partition or "", region, ref.account or "", ref.id)
+            region = region or stack.region
+            partition, account = _partition_of(region), stack.account
+        instance_id = instance.id
+        if instance_id is None:
+            # A token: an instance ID or an instance ARN, unknown until deploy. Appending the defaults
+            # puts partition, region and account at indices 1, 3 and 4 after splitting on ':' either way.
+            parts = Fn.split(":", Fn.join(":", [instance.value, partition, "connect", region, account]))
+            if where is None:
+                partition, region, account = (Fn.select(i, parts) for i in (1, 3, 4))
+            instance_id = Fn.select(1, Fn.split("/", Fn.join("/", [instance.value, instance.value])))
+        instance_arn = f"arn:{partition}:connect:{region}:{account}:instance/{instance_id}"
+        addresses = f"{instance_arn}/email-address/*"
+        key = json.dumps(stack.resolve(addresses), sort_keys=True)
         if key in self._granted:
             return
         self._granted.add(key)
-        resource = f"arn:{partition}:connect:{region}:{account}:instance/{instance}/email-address/*"
-        self._policy.add_statements(iam.PolicyStatement(actions=list(ACTIONS), resources=[resource]))
-        # cdk-nag (v3) acknowledges each finding by its flattened resource; a token from another
-        # stack resolves differently at synth and then needs the user's own acknowledgement.
-        finding = f"AwsSolutions-IAM5[Resource::{_flatten(Stack.of(self).resolve(resource))}]"
-        Validations.of(self.role).acknowledge(Acknowledgment(id=finding, reason=_WILDCARD_REASON))
+        if self._connect is None:
+            self._connect = (
+                iam.PolicyStatement(actions=list(_ALIAS_ACTIONS)),
+                iam.PolicyStatement(actions=list(contract.IAM_INSTANCE_ACTIONS)),
+                iam.PolicyStatement(
+                    actions=list(_TAG_ACTIONS),
+                    conditions={
+                        "ForAllValues:StringEquals": {"aws:TagKeys": [contract.OWNER_TAG_KEY]},
+                        "Null": {"aws:TagKeys": "false"},
+                    },
+                ),
+            )
+            self._policy.add_statements(*self._connect)
+        on_addresses, on_instances, tagging = self._connect
+        on_addresses.add_resources(addresses)
+        on_instances.add_resources(instance_arn)
+        tagging.add_resources(addresses)
+        compliance.acknowledge_addresses(self.role, _flatten(stack.resolve(addresses)))
+
+    def _allow_logs_to_use(self, key: kms.IKey) -> None:
+        """Let CloudWatch Logs of this account and region use ``key`` for this stack's log groups."""
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+                actions=list(_LOGS_KEY_ACTIONS),
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": (
+                            f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"
+                        )
+                    }
+                },
+            )
+        )
+

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import inspect
+import pydoc
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias
 
 from tests.support.seed import CARE, HELP, INSTANCE, SUPPORT
 
-from .conftest import ARN_HEAD, resources_of
+from .conftest import ARN_HEAD, REPO, resources_of
 
 
 @pytest.fixture(scope="module")
@@ -30,16 +32,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         stack,
         "Retained",
         instance_id=INSTANCE,
-        email_address_id=SUPPORT,
-        alias_email_address_id=CARE,
+        email_address_id=CARE,
+        alias_email_address_id="retained-alias",
         removal_policy=cdk.RemovalPolicy.RETAIN,
     )
     by_arn = EmailAddressAlias(
         stack,
         "ByArn",
         instance_id=ARN_HEAD,
-        email_address_id=f"{ARN_HEAD}/email-address/{SUPPORT}",
-        alias_email_address_id=HELP,
+        email_address_id=f"{ARN_HEAD}/email-address/by-arn",
+        alias_email_address_id="by-arn-alias",
     )
     primary = connect.CfnEmailAddress(
         stack, "Primary", instance_arn=ARN_HEAD, email_address="support@example.com"
@@ -102,7 +104,7 @@ def test_service_timeout_fails_a_silent_function_in_minutes(built: dict[str, Any
 def test_arns_and_tokens_pass_through_unchanged(built: dict[str, Any]) -> None:
     props = _resource(built, "by_arn")["Properties"]
     assert props["InstanceId"] == ARN_HEAD
-    assert props["EmailAddressId"] == f"{ARN_HEAD}/email-address/{SUPPORT}"
+    assert props["EmailAddressId"] == f"{ARN_HEAD}/email-address/by-arn"
     tokens = _resource(built, "tokens")["Properties"]
     assert tokens["InstanceId"] == {"Fn::ImportValue": "Instance"}
     assert tokens["AliasConfiguration"] == {"EmailAddressId": {"Fn::ImportValue": "Alias"}}
@@ -158,39 +160,27 @@ def test_from_email_addresses_in_two_instances_is_refused() -> None:
 
 EMAIL_ARN = f"{ARN_HEAD}/email-address/"
 INVALID: list[tuple[dict[str, str], str]] = [
-    ({"instance_id": ""}, "instance_id is empty: pass the ID or the ARN"),
+    ({"instance_id": ""}, "instance_id is empty: set it to a Connect instance ID or instance ARN"),
     ({"email_address_id": " " + SUPPORT}, "email_address_id .* contains whitespace"),
     ({"alias_email_address_id": HELP + "\n"}, "alias_email_address_id .* contains whitespace"),
-    ({"instance_id": "i" * 101}, "instance_id is 101 characters long; an ID has at most 100"),
-    ({"email_address_id": "e" * 501}, "email_address_id is 501 characters long; an ID has at most 500"),
-    (
-        {"instance_id": "arn:aws:connect:us-east-1:123:instance/x"},
-        "instance_id .* is not a Connect instance ARN",
-    ),
-    ({"instance_id": f"{EMAIL_ARN}{SUPPORT}"}, "instance_id .* is not a Connect instance ARN"),
-    (
-        {"email_address_id": f"{ARN_HEAD}/email/{SUPPORT}"},
-        "email_address_id .* is not a Connect email-address ARN",
-    ),
-    ({"alias_email_address_id": "email-address/22"}, "alias_email_address_id .* is neither an ID nor an ARN"),
-    (
-        {"alias_email_address_id": SUPPORT},
-        "alias_email_address_id names the same email address as email_address_id",
-    ),
-    (
-        {"alias_email_address_id": f"{EMAIL_ARN}{SUPPORT}"},
-        "alias_email_address_id names the same email address",
-    ),
+    ({"instance_id": "i" * 101}, "instance_id is 101 characters, more than 100"),
+    ({"email_address_id": "e" * 501}, "email_address_id is 501 characters, more than 500"),
+    ({"instance_id": "arn:aws:connect:us-east-1:123:instance/x"}, "instance_id .* is not an ARN of the form"),
+    ({"instance_id": f"{EMAIL_ARN}{SUPPORT}"}, "instance_id .* is not an ARN of the form"),
+    ({"email_address_id": f"{ARN_HEAD}/email/{SUPPORT}"}, "email_address_id .* is not an ARN of the form"),
+    ({"alias_email_address_id": "email-address/22"}, "alias_email_address_id .* contains .*'/'"),
+    ({"alias_email_address_id": SUPPORT}, "alias_email_address_id equals email_address_id"),
+    ({"alias_email_address_id": f"{EMAIL_ARN}{SUPPORT}"}, "alias_email_address_id equals email_address_id"),
     (
         {"email_address_id": f"{ARN_HEAD.replace(INSTANCE, 'other')}/email-address/{SUPPORT}"},
-        "email_address_id .* belongs to instance 'other', not to instance_id",
+        "email_address_id is an ARN in instance 'other', but instance_id is",
     ),
     (
         {
             "instance_id": ARN_HEAD,
             "alias_email_address_id": EMAIL_ARN.replace("eu-west-2", "us-east-1") + HELP,
         },
-        "alias_email_address_id .* and instance_id .* name different instances, regions or accounts",
+        "instance_id and alias_email_address_id are ARNs in different partitions, regions or accounts",
     ),
 ]
 
@@ -201,9 +191,8 @@ INVALID: list[tuple[dict[str, str], str]] = [
 def test_synth_time_validation_names_argument_problem_and_fix(override: dict[str, str], message: str) -> None:
     args = {"instance_id": INSTANCE, "email_address_id": SUPPORT, "alias_email_address_id": HELP, **override}
     stack = cdk.Stack(cdk.App(), "S")
-    with pytest.raises(ValueError, match=f"^EmailAddressAlias S/Alias: {message}") as caught:
+    with pytest.raises(ValueError, match=f"^EmailAddressAlias S/Alias: {message}"):
         EmailAddressAlias(stack, "Alias", **args)
-    assert str(caught.value).count(": ") >= 2  # "<where>: <argument> <problem>: <fix>"
 
 
 def test_tokens_are_not_validated_at_synth() -> None:
@@ -213,13 +202,52 @@ def test_tokens_are_not_validated_at_synth() -> None:
     assert len(resources_of(Template.from_stack(stack).to_json(), RESOURCE_TYPE)) == 1
 
 
-def test_construct_never_imports_the_function_code() -> None:
-    """The construct validates on its own; the function validates again at deploy time."""
-    function_modules = {"index", "lifecycle", "properties", "connect_api", "cfn_response", "_function"}
+CONSTRUCT_MODULES = ("__init__", "_contract", "alias", "asset", "checks", "compliance", "provider", "refs")
+
+
+def test_the_construct_imports_only_the_contract_of_the_function() -> None:
+    """One grammar: the construct reads the function's contract module and nothing else of its code."""
+    function_modules = {p.stem for p in (REPO / "lambda").glob("*.py")} - {"contract", "__init__"}
     package = Path(connect_email_alias.__file__).parent
-    for source in package.glob("*.py"):
+    imported = set()
+    for source in (package / f"{name}.py" for name in CONSTRUCT_MODULES):
         for node in ast.walk(ast.parse(source.read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom):
                 names = [node.module or "", *(a.name for a in node.names)]
             assert not function_modules & {n.split(".")[-1] for n in names}, source.name
+            imported.update(names)
+    assert "connect_email_alias._function" in imported
+
+
+def test_help_and_dir_list_the_public_api() -> None:
+    public = {"EmailAddressAlias", "EmailAddressAliasProvider", "RESOURCE_TYPE", "SERVICE_TIMEOUT"}
+    assert public <= set(dir(connect_email_alias))
+    assert public <= set(connect_email_alias.__all__)
+    assert not {"function_code", "stage_function_code"} & set(connect_email_alias.__all__)
+    text = pydoc.render_doc(connect_email_alias, renderer=pydoc.plaintext)
+    assert all(name in text for name in public)
+    init = pydoc.render_doc(EmailAddressAlias.__init__, renderer=pydoc.plaintext)
+    arguments = ("instance_id", "email_address_id", "alias_email_address_id", "provider", "removal_policy")
+    assert all(f":param {argument}:" in init for argument in arguments)
+    assert ":default: ``RemovalPolicy.DESTROY``" in init
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        EmailAddressAlias.__init__,
+        EmailAddressAlias.from_email_addresses,
+        connect_email_alias.EmailAddressAliasProvider.__init__,
+    ],
+    ids=["EmailAddressAlias", "from_email_addresses", "EmailAddressAliasProvider"],
+)
+def test_every_keyword_argument_is_documented_with_its_default(function: Any) -> None:
+    doc = inspect.getdoc(function) or ""
+    for name, parameter in inspect.signature(function).parameters.items():
+        if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+            continue
+        assert f":param {name}:" in doc, name
+        if parameter.default is not inspect.Parameter.empty:
+            section = doc.split(f":param {name}:")[1].split(":param ")[0]
+            assert ":default:" in section, name

@@ -1,4 +1,5 @@
-"""cfn-lint and cdk-nag: zero findings on the example app, the construct's variations and templates/."""
+"""cfn-lint and every cdk-nag pack: zero open findings on the example app, the construct's variations and
+templates/ (docs/design.md § Construct, "Compliance")."""
 
 from __future__ import annotations
 
@@ -10,26 +11,45 @@ import aws_cdk as cdk
 import cdk_nag
 import pytest
 from aws_cdk import aws_connect as connect
+from aws_cdk import aws_kms as kms
 from cfnlint.api import lint_file
 from connect_email_alias import EmailAddressAlias, EmailAddressAliasProvider
 
-from tests.support.seed import HELP, INSTANCE, SUPPORT
+from tests.support.seed import CARE, INFO, INSTANCE, SALES
 
 from .conftest import ARN_HEAD, REPO, cdk_json_context, load_example_app
 
+PACKS = (
+    cdk_nag.AwsSolutionsChecks,
+    cdk_nag.HIPAASecurityChecks,
+    cdk_nag.NIST80053R5Checks,
+    cdk_nag.PCIDSS321Checks,
+    cdk_nag.ServerlessChecks,
+)
+STACKS = [
+    "ConnectEmailAliasProvider",
+    "ConnectEmailAliasDemo",
+    "Variations",
+    "Agnostic",
+    "Options",
+    "Exporter",
+]
+
 
 def _variations(app: cdk.App) -> None:
-    """Every way of wiring the construct, so a rule or a lint cannot hide behind the default path."""
+    """Every way of wiring the construct, so a rule or a lint cannot hide behind the default path.
+
+    The example app declares SUPPORT <- HELP; each variation uses addresses of its own (the app-wide
+    conflict checks would refuse the same pair twice).
+    """
     stack = cdk.Stack(app, "Variations", env=cdk.Environment(region="eu-west-2"))
-    EmailAddressAlias(
-        stack, "Ids", instance_id=INSTANCE, email_address_id=SUPPORT, alias_email_address_id=HELP
-    )
+    EmailAddressAlias(stack, "Ids", instance_id=INSTANCE, email_address_id=SALES, alias_email_address_id=INFO)
     EmailAddressAlias(
         stack,
         "Arns",
         instance_id=ARN_HEAD,
-        email_address_id=f"{ARN_HEAD}/email-address/{SUPPORT}",
-        alias_email_address_id=f"{ARN_HEAD}/email-address/{HELP}",
+        email_address_id=f"{ARN_HEAD}/email-address/{CARE}",
+        alias_email_address_id=f"{ARN_HEAD}/email-address/alias-of-care",
         removal_policy=cdk.RemovalPolicy.RETAIN,
     )
     EmailAddressAlias(
@@ -39,9 +59,39 @@ def _variations(app: cdk.App) -> None:
         email_address_id=cdk.Fn.import_value("PrimaryId"),
         alias_email_address_id=cdk.Fn.import_value("AliasId"),
     )
-    a = connect.CfnEmailAddress(stack, "Primary", instance_arn=ARN_HEAD, email_address="support@example.com")
-    b = connect.CfnEmailAddress(stack, "Secondary", instance_arn=ARN_HEAD, email_address="help@example.com")
+    a = connect.CfnEmailAddress(stack, "Primary", instance_arn=ARN_HEAD, email_address="bills@example.com")
+    b = connect.CfnEmailAddress(stack, "Secondary", instance_arn=ARN_HEAD, email_address="pay@example.com")
     EmailAddressAlias.from_email_addresses(stack, "FromCfn", primary=a, alias=b)
+    instance = connect.CfnInstance(
+        stack,
+        "Instance",
+        identity_management_type="CONNECT_MANAGED",
+        instance_alias="variations",
+        attributes=connect.CfnInstance.AttributesProperty(inbound_calls=True, outbound_calls=False),
+    )
+    c = connect.CfnEmailAddress(stack, "New1", instance_arn=instance.attr_arn, email_address="a@example.com")
+    d = connect.CfnEmailAddress(stack, "New2", instance_arn=instance.attr_arn, email_address="b@example.com")
+    EmailAddressAlias.from_email_addresses(stack, "FromNewInstance", primary=c, alias=d)
+
+    agnostic = cdk.Stack(app, "Agnostic")  # no region: the grant takes AWS::Region
+    EmailAddressAlias(
+        agnostic, "Ids", instance_id="other-instance", email_address_id="p-1", alias_email_address_id="a-1"
+    )
+
+    options = cdk.Stack(app, "Options", env=cdk.Environment(region="eu-west-2"))
+    key = kms.Key(options, "LogsKey", enable_key_rotation=True, description="provider log group")
+    provider = EmailAddressAliasProvider(
+        options, "Provider", log_group_encryption_key=key, reserved_concurrent_executions=2, tracing=True
+    )
+    EmailAddressAlias(
+        options,
+        "WithOptions",
+        instance_id=INSTANCE,
+        email_address_id="options-primary",
+        alias_email_address_id="options-alias",
+        provider=provider,
+    )
+
     exporter = cdk.Stack(app, "Exporter")
     EmailAddressAliasProvider(
         exporter, "Provider", export_name="VariationsToken", instance_ids=[INSTANCE, ARN_HEAD]
@@ -50,12 +100,12 @@ def _variations(app: cdk.App) -> None:
 
 @pytest.fixture(scope="module")
 def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example app plus the variations, synthesised once with cdk-nag's AwsSolutions pack."""
+    """The example app plus the variations, synthesised once with every cdk-nag pack."""
     out = tmp_path_factory.mktemp("lint") / "cdk.out"
     app = cdk.App(outdir=str(out), context=cdk_json_context())
     load_example_app().build(app)
     _variations(app)
-    cdk.Validations.of(app).add_plugins(cdk_nag.AwsSolutionsChecks(app))
+    cdk.Validations.of(app).add_plugins(*(pack(app) for pack in PACKS))
     app.synth()  # raises ValidationFailed on any finding that is not acknowledged with a reason
     return out
 
@@ -76,21 +126,49 @@ def test_templates_dir_is_not_empty() -> None:
     assert TEMPLATES
 
 
-@pytest.mark.parametrize(
-    "stack", ["ConnectEmailAliasProvider", "ConnectEmailAliasDemo", "Variations", "Exporter"]
-)
+@pytest.mark.parametrize("stack", STACKS)
 def test_cfn_lint_synthesised(outdir: Path, stack: str) -> None:
     assert _findings(outdir / f"{stack}.template.json") == []
 
 
-def test_cdk_nag_has_no_unacknowledged_findings(outdir: Path) -> None:
+def test_every_cdk_nag_pack_has_no_open_findings(outdir: Path) -> None:
+    """The packs ran (the report exists; each pack is shown live below) and no plugin reported anything."""
     report: dict[str, Any] = json.loads((outdir / "validation-report.json").read_text())
-    violations = [v for plugin in report.get("pluginReports", []) for v in plugin.get("violations", [])]
-    assert violations == []
+    assert report["pluginReports"] == []
+
+
+def test_options_fix_findings_instead_of_acknowledging_them(outdir: Path) -> None:
+    """With a key, reserved concurrency and tracing, the function and log group meet those rules."""
+    template = json.loads((outdir / "Options.template.json").read_text())
+    (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert function["Properties"]["TracingConfig"] == {"Mode": "Active"}
+    assert function["Properties"]["ReservedConcurrentExecutions"] == 2
+    (log_group,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Logs::LogGroup"]
+    assert "Fn::GetAtt" in log_group["Properties"]["KmsKeyId"]
+    (key,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::KMS::Key"]
+    logs_use = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if "Service" in s["Principal"]]
+    assert logs_use and "kms:EncryptionContext:aws:logs:arn" in json.dumps(logs_use)
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=[p.__name__ for p in PACKS])
+def test_each_pack_is_live(tmp_path: Path, pack: type) -> None:
+    """The check above can fail: a function without the provider's acknowledgements has findings."""
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
+    stack = cdk.Stack(app, "S")
+    cdk.aws_lambda.Function(
+        stack,
+        "Bare",
+        runtime=cdk.aws_lambda.Runtime.PYTHON_3_12,
+        handler="index.handler",
+        code=cdk.aws_lambda.Code.from_inline("def handler(event, context): pass"),
+    )
+    cdk.Validations.of(app).add_plugins(pack(app))
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
 
 
 def test_cdk_nag_reports_an_unacknowledged_wildcard(tmp_path: Path) -> None:
-    """The check above is live: a wildcard nobody acknowledged fails synthesis."""
+    """Acknowledgements are per finding: a wildcard nobody acknowledged still fails synthesis."""
     app = cdk.App(outdir=str(tmp_path / "cdk.out"))
     provider = EmailAddressAliasProvider(cdk.Stack(app, "S"), "P")
     provider.role.add_to_principal_policy(
@@ -99,3 +177,4 @@ def test_cdk_nag_reports_an_unacknowledged_wildcard(tmp_path: Path) -> None:
     cdk.Validations.of(app).add_plugins(cdk_nag.AwsSolutionsChecks(app))
     with pytest.raises(RuntimeError, match=r"ValidationFailed: (?s:.*)AwsSolutions-IAM5\[Resource::\*\]"):
         app.synth()
+

@@ -1,40 +1,42 @@
-"""EmailAddressAliasProvider: one function and role per stack, least privilege, logging, export."""
+"""EmailAddressAliasProvider: one function and role per stack, least privilege, logging, options, export.
+
+The IAM tests evaluate the synthesised policy the way IAM matches it (action, resource ARN, tag keys), so
+they assert what the function may and may not do, not how the JSON happens to be spelled.
+"""
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_connect as connect
+from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match, Template
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias, EmailAddressAliasProvider
+from connect_email_alias._contract import contract
 
 from tests.support.seed import HELP, INSTANCE, SUPPORT
 
 from .conftest import ARN_HEAD, resources_of
 
-ACTIONS = [
-    "connect:AssociateEmailAddressAlias",
-    "connect:DescribeEmailAddress",
-    "connect:DisassociateEmailAddressAlias",
-]
-LOGS = {
-    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-    "Effect": "Allow",
-    "Resource": {"Fn::GetAtt": [Match.any_value(), "Arn"]},
-}
+ACCOUNT = "111122223333"  # ARN_HEAD's account; eu-west-2 is its region
+PSEUDO = {"AWS::Partition": "aws", "AWS::AccountId": ACCOUNT, "AWS::Region": "eu-west-2"}
+TAG_ACTIONS = ("connect:TagResource", "connect:UntagResource")
+ADDRESS_ACTIONS = [a for a in contract.IAM_ADDRESS_ACTIONS if a not in TAG_ACTIONS]
 
 
 def _aliases(stack: cdk.Stack, count: int, instance: str = INSTANCE, prefix: str = "A") -> None:
+    """``count`` aliases, each on its own primary (Connect allows one alias per primary)."""
     for n in range(count):
         EmailAddressAlias(
             stack,
             f"{prefix}{n}",
             instance_id=instance,
-            email_address_id=SUPPORT,
-            alias_email_address_id=f"alias-{n}",
+            email_address_id=f"{prefix}-primary-{n}",
+            alias_email_address_id=f"{prefix}-alias-{n}",
         )
 
 
@@ -44,32 +46,73 @@ def _statements(template: dict[str, Any]) -> list[dict[str, Any]]:
     return list(policy["PolicyDocument"]["Statement"])
 
 
-def _connect_resources(template: dict[str, Any]) -> list[Any]:
-    statements = _statements(template)
-    assert statements[0]["Action"] == LOGS["Action"]
-    for statement in statements[1:]:
-        assert statement["Action"] == ACTIONS and statement["Effect"] == "Allow"
-    return [s["Resource"] for s in statements[1:]]
+def _evaluate(node: Any, values: dict[str, str] | None = None) -> Any:
+    """Just enough of CloudFormation's intrinsics to run the policy's expressions."""
+    values = values or {}
+    if isinstance(node, list):
+        return [_evaluate(item, values) for item in node]
+    if isinstance(node, dict):
+        ((fn, arg),) = node.items()
+        if fn == "Fn::ImportValue":
+            return values[arg]
+        if fn == "Ref":
+            return PSEUDO[arg]
+        if fn == "Fn::GetAtt":
+            return values.get(".".join(arg), f"arn:of:{'.'.join(arg)}")
+        if fn == "Fn::Join":
+            return arg[0].join(_evaluate(part, values) for part in arg[1])
+        if fn == "Fn::Split":
+            return _evaluate(arg[1], values).split(arg[0])
+        if fn == "Fn::Select":
+            return _evaluate(arg[1], values)[int(arg[0])]
+    return node
 
 
-def _arn(region: str, instance: str) -> dict[str, Any]:
-    return {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                {"Ref": "AWS::Partition"},
-                f":connect:{region}:",
-                {"Ref": "AWS::AccountId"},
-                f":instance/{instance}/email-address/*",
-            ],
-        ]
-    }
+def _allowed(
+    template: dict[str, Any],
+    action: str,
+    resource: str,
+    tag_keys: list[str] | None = None,
+    values: dict[str, str] | None = None,
+) -> bool:
+    """Whether one Allow statement matches, as IAM matches it (wildcards, the two tag-key conditions)."""
+    for statement in _statements(template):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = _evaluate(statement["Resource"], values)
+        resources = resources if isinstance(resources, list) else [resources]
+        condition = statement.get("Condition", {})
+        keys = condition.get("ForAllValues:StringEquals", {}).get("aws:TagKeys")
+        if keys is not None and (not tag_keys or not set(tag_keys) <= set(keys)):
+            continue
+        if action in actions and any(fnmatch.fnmatchcase(resource, r) for r in resources):
+            return True
+    return False
+
+
+def _address(instance: str = INSTANCE, region: str = "eu-west-2", account: str = ACCOUNT) -> str:
+    return f"arn:aws:connect:{region}:{account}:instance/{instance}/email-address/{SUPPORT}"
+
+
+def _instance(instance: str = INSTANCE, region: str = "eu-west-2", account: str = ACCOUNT) -> str:
+    return f"arn:aws:connect:{region}:{account}:instance/{instance}"
+
+
+def _can_serve(template: dict[str, Any], instance: str = INSTANCE, **where: str) -> bool:
+    """Every call the function makes, allowed on ``instance``."""
+    address = _address(instance, **where)
+    return all(_allowed(template, a, address) for a in ADDRESS_ACTIONS) and all(
+        _allowed(template, a, _instance(instance, **where)) for a in contract.IAM_INSTANCE_ACTIONS
+    )
+
+
+def _stack(region: str | None = "eu-west-2", account: str | None = None) -> cdk.Stack:
+    env = cdk.Environment(region=region, account=account) if region or account else None
+    return cdk.Stack(cdk.App(), "S", env=env)
 
 
 @pytest.fixture(scope="module")
 def three() -> dict[str, Any]:
-    stack = cdk.Stack(cdk.App(), "Three")
+    stack = _stack()
     _aliases(stack, 3)
     return Template.from_stack(stack).to_json()
 
@@ -79,6 +122,7 @@ def test_singleton_one_function_role_and_log_group_for_n_aliases(three: dict[str
     template.resource_count_is("AWS::Lambda::Function", 1)
     template.resource_count_is("AWS::IAM::Role", 1)
     template.resource_count_is("AWS::IAM::Policy", 0)
+    template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
     template.resource_count_is("AWS::Logs::LogGroup", 1)
     template.resource_count_is(RESOURCE_TYPE, 3)
     tokens = {str(r["Properties"]["ServiceToken"]) for r in resources_of(three, RESOURCE_TYPE).values()}
@@ -93,10 +137,11 @@ def test_function_settings(three: dict[str, Any]) -> None:
                 "Runtime": "python3.13",
                 "Architectures": ["arm64"],
                 "MemorySize": 256,
-                "Timeout": 120,
+                "Timeout": contract.FUNCTION_TIMEOUT_S,
                 "Handler": "index.handler",
                 "LoggingConfig": {"LogGroup": {"Ref": Match.any_value()}},
                 "ReservedConcurrentExecutions": Match.absent(),
+                "TracingConfig": Match.absent(),
                 "Environment": Match.absent(),
             },
             "DependsOn": Match.absent(),
@@ -106,7 +151,9 @@ def test_function_settings(three: dict[str, Any]) -> None:
 
 def test_log_group_with_retention_and_no_managed_policy(three: dict[str, Any]) -> None:
     template = Template.from_json(three)
-    template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
+    template.has_resource_properties(
+        "AWS::Logs::LogGroup", {"RetentionInDays": 30, "KmsKeyId": Match.absent()}
+    )
     template.has_resource_properties("AWS::IAM::Role", {"ManagedPolicyArns": Match.absent()})
     assert _statements(three)[0] == {
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -115,20 +162,58 @@ def test_log_group_with_retention_and_no_managed_policy(three: dict[str, Any]) -
     }
 
 
-def test_policy_literal_instance_is_one_statement(three: dict[str, Any]) -> None:
-    assert _connect_resources(three) == [_arn("*", INSTANCE)]
+def test_the_role_allows_every_call_the_function_makes_on_its_instance_and_nothing_else(
+    three: dict[str, Any],
+) -> None:
+    assert _can_serve(three)
+    for other in ({"instance": "other-instance"}, {"region": "us-east-1"}, {"account": "999999999999"}):
+        assert not any(_allowed(three, a, _address(**other)) for a in contract.IAM_ADDRESS_ACTIONS), other
+        assert not _allowed(three, "connect:SearchEmailAddresses", _instance(**other)), other
+    # Each action only on its own resource type: no search on an address, no alias call on the instance.
+    assert not _allowed(three, "connect:SearchEmailAddresses", _address())
+    assert not _allowed(three, "connect:AssociateEmailAddressAlias", _instance())
 
 
-def test_policy_instance_arn_uses_its_partition_region_and_account() -> None:
-    stack = cdk.Stack(cdk.App(), "S")
-    _aliases(stack, 2, instance=ARN_HEAD)
-    assert _connect_resources(Template.from_stack(stack).to_json()) == [
-        f"{ARN_HEAD}/email-address/*",
-    ]
+def test_tagging_is_limited_to_the_owner_tag_key(three: dict[str, Any]) -> None:
+    assert set(TAG_ACTIONS) <= set(contract.IAM_ADDRESS_ACTIONS)
+    for action in TAG_ACTIONS:
+        assert _allowed(three, action, _address(), tag_keys=[contract.OWNER_TAG_KEY])
+        assert not _allowed(three, action, _address(), tag_keys=["team"])
+        assert not _allowed(three, action, _address(), tag_keys=[contract.OWNER_TAG_KEY, "team"])
+        assert not _allowed(three, action, _instance(), tag_keys=[contract.OWNER_TAG_KEY])
+    (tagging,) = [s for s in _statements(three) if "Condition" in s]
+    assert tagging["Condition"]["Null"] == {"aws:TagKeys": "false"}  # no vacuous match without keys
 
 
-def test_policy_bare_instance_with_email_arn_narrows_the_region() -> None:
-    stack = cdk.Stack(cdk.App(), "S")
+def test_one_instance_is_one_entry_however_it_is_named() -> None:
+    """By ID (stack region and account known) and by ARN: one instance ARN and one address pattern."""
+    stack = _stack(account=ACCOUNT)
+    _aliases(stack, 2, instance=INSTANCE, prefix="Id")
+    _aliases(stack, 2, instance=ARN_HEAD, prefix="Arn")
+    statements = _statements(Template.from_stack(stack).to_json())
+    assert len(statements) == 4  # logs; address actions, instance actions, tagging
+    assert statements[1]["Resource"] == statements[3]["Resource"] == f"{_instance()}/email-address/*"
+    assert statements[2]["Resource"] == _instance()
+
+
+def test_a_bare_instance_id_takes_the_stacks_region_when_known() -> None:
+    stack = _stack(region="ap-southeast-2")
+    _aliases(stack, 1)
+    template = Template.from_stack(stack).to_json()
+    assert _can_serve(template, region="ap-southeast-2")
+    assert not _can_serve(template, region="eu-west-2")
+
+
+def test_a_bare_instance_id_in_an_environment_agnostic_stack_takes_aws_region() -> None:
+    stack = _stack(region=None)
+    _aliases(stack, 1)
+    template = Template.from_stack(stack).to_json()
+    assert "*" not in str(_statements(template)[2]["Resource"])
+    assert _can_serve(template, region=PSEUDO["AWS::Region"])
+
+
+def test_an_email_address_arn_brings_its_region_to_a_bare_instance_id() -> None:
+    stack = _stack(region="us-east-1")
     EmailAddressAlias(
         stack,
         "A",
@@ -136,52 +221,66 @@ def test_policy_bare_instance_with_email_arn_narrows_the_region() -> None:
         email_address_id=f"{ARN_HEAD}/email-address/{SUPPORT}",
         alias_email_address_id=HELP,
     )
-    assert _connect_resources(Template.from_stack(stack).to_json()) == [_arn("eu-west-2", INSTANCE)]
+    template = Template.from_stack(stack).to_json()
+    assert _can_serve(template)  # eu-west-2, the ARN's: the function calls that region
+    assert not _can_serve(template, region="us-east-1")
 
 
-def test_policy_two_instances_two_statements_deduplicated() -> None:
-    stack = cdk.Stack(cdk.App(), "S")
+def test_two_instances_two_entries() -> None:
+    stack = _stack()
     _aliases(stack, 2, instance=INSTANCE, prefix="A")
     _aliases(stack, 2, instance="second-instance", prefix="B")
-    assert _connect_resources(Template.from_stack(stack).to_json()) == [
-        _arn("*", INSTANCE),
-        _arn("*", "second-instance"),
-    ]
+    template = Template.from_stack(stack).to_json()
+    assert _can_serve(template) and _can_serve(template, "second-instance")
+    assert [len(s["Resource"]) for s in _statements(template)[1:]] == [2, 2, 2]
 
 
-def _evaluate(node: Any, values: dict[str, str]) -> Any:
-    """Just enough of CloudFormation's intrinsics to run the policy's instance expression."""
-    if isinstance(node, dict):
-        ((fn, arg),) = node.items()
-        if fn == "Fn::ImportValue":
-            return values[arg]
-        if fn == "Ref":
-            return {"AWS::Partition": "aws", "AWS::AccountId": "123456789012"}[arg]
-        if fn == "Fn::Join":
-            return arg[0].join(_evaluate(part, values) for part in arg[1])
-        if fn == "Fn::Split":
-            return _evaluate(arg[1], values).split(arg[0])
-        if fn == "Fn::Select":
-            return _evaluate(arg[1], values)[int(arg[0])]
-    return node
+@pytest.mark.parametrize("region", ["eu-west-2", None])
+@pytest.mark.parametrize("value", [INSTANCE, ARN_HEAD, ARN_HEAD.replace("eu-west-2", "us-west-2")])
+def test_a_token_instance_resolves_to_the_instance_whether_id_or_arn(region: str | None, value: str) -> None:
+    stack = _stack(region=region)
+    _aliases(stack, 2, instance=cdk.Fn.import_value("InstanceRef"))
+    template = Template.from_stack(stack).to_json()
+    where = {"region": "us-west-2"} if "us-west-2" in value else {}
+    values = {"InstanceRef": value}
+    assert all(_allowed(template, a, _address(**where), values=values) for a in ADDRESS_ACTIONS)
+    assert _allowed(template, "connect:SearchEmailAddresses", _instance(**where), values=values)
+    assert not _allowed(template, "connect:DescribeEmailAddress", _address("x"), values=values)
 
 
-@pytest.mark.parametrize("instance", [INSTANCE, ARN_HEAD])
-def test_policy_token_instance_resolves_to_the_instance_id_or_arn(instance: str) -> None:
-    stack = cdk.Stack(cdk.App(), "S")
-    _aliases(stack, 3, instance=cdk.Fn.import_value("InstanceRef"))
-    (resource,) = _connect_resources(Template.from_stack(stack).to_json())
-    evaluated = _evaluate(resource, {"InstanceRef": instance})
-    assert evaluated == f"arn:aws:connect:*:123456789012:instance/{INSTANCE}/email-address/*"
+def test_cfn_email_addresses_with_a_new_instance_grant_that_instance() -> None:
+    stack = _stack()
+    instance = connect.CfnInstance(
+        stack,
+        "Instance",
+        identity_management_type="CONNECT_MANAGED",
+        instance_alias="demo",
+        attributes=connect.CfnInstance.AttributesProperty(inbound_calls=True, outbound_calls=False),
+    )
+    a = connect.CfnEmailAddress(stack, "A", instance_arn=instance.attr_arn, email_address="a@example.com")
+    b = connect.CfnEmailAddress(stack, "B", instance_arn=instance.attr_arn, email_address="b@example.com")
+    EmailAddressAlias.from_email_addresses(stack, "Alias", primary=a, alias=b)
+    template = Template.from_stack(stack).to_json()
+    created = {"Instance.Arn": _instance("fresh-instance")}
+    assert _allowed(template, "connect:DescribeEmailAddress", _address("fresh-instance"), values=created)
 
 
 def test_policy_does_not_grow_with_aliases_on_one_instance() -> None:
-    small, large = cdk.Stack(cdk.App(), "Small"), cdk.Stack(cdk.App(), "Large")
+    small, large = _stack(), cdk.Stack(cdk.App(), "Large", env=cdk.Environment(region="eu-west-2"))
     _aliases(small, 1)
     _aliases(large, 400)
     assert _statements(Template.from_stack(small).to_json()) == _statements(
         Template.from_stack(large).to_json()
     )
+
+
+def test_grant_instance_up_front_with_a_region() -> None:
+    stack = _stack()
+    provider = EmailAddressAliasProvider(stack, "P", instance_ids=[ARN_HEAD])
+    provider.grant_instance("in-another-region", region="us-east-1")
+    template = Template.from_stack(stack).to_json()
+    assert _can_serve(template)
+    assert _can_serve(template, "in-another-region", region="us-east-1")
 
 
 def test_of_returns_the_stacks_one_provider() -> None:
@@ -193,7 +292,7 @@ def test_of_returns_the_stacks_one_provider() -> None:
 
 
 def test_explicit_provider_is_used_and_export_name_exports_the_token(new_app: Callable[[], cdk.App]) -> None:
-    stack = cdk.Stack(new_app(), "S")
+    stack = cdk.Stack(new_app(), "S", env=cdk.Environment(region="eu-west-2"))
     provider = EmailAddressAliasProvider(
         stack, "Shared", export_name="Token", instance_ids=["granted-up-front"]
     )
@@ -210,28 +309,26 @@ def test_explicit_provider_is_used_and_export_name_exports_the_token(new_app: Ca
     template.has_output(
         "*", {"Export": {"Name": "Token"}, "Value": {"Fn::GetAtt": [Match.any_value(), "Arn"]}}
     )
-    assert _connect_resources(template.to_json()) == [_arn("*", "granted-up-front"), _arn("*", INSTANCE)]
+    assert _can_serve(template.to_json(), "granted-up-front") and _can_serve(template.to_json())
 
 
-def test_reserved_concurrency_is_optional() -> None:
-    stack = cdk.Stack(cdk.App(), "S")
-    EmailAddressAliasProvider(stack, "P", reserved_concurrent_executions=2)
-    Template.from_stack(stack).has_resource_properties(
-        "AWS::Lambda::Function", {"ReservedConcurrentExecutions": 2}
+def test_options_reserved_concurrency_tracing_and_a_log_key() -> None:
+    stack = _stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    EmailAddressAliasProvider(
+        stack, "P", reserved_concurrent_executions=2, tracing=True, log_group_encryption_key=key
     )
-
-
-def test_cfn_email_addresses_with_token_instance_grant_via_expression() -> None:
-    stack = cdk.Stack(cdk.App(), "S")
-    instance = connect.CfnInstance(
-        stack,
-        "Instance",
-        identity_management_type="CONNECT_MANAGED",
-        instance_alias="demo",
-        attributes=connect.CfnInstance.AttributesProperty(inbound_calls=True, outbound_calls=False),
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::Lambda::Function", {"ReservedConcurrentExecutions": 2, "TracingConfig": {"Mode": "Active"}}
     )
-    a = connect.CfnEmailAddress(stack, "A", instance_arn=instance.attr_arn, email_address="a@example.com")
-    b = connect.CfnEmailAddress(stack, "B", instance_arn=instance.attr_arn, email_address="b@example.com")
-    EmailAddressAlias.from_email_addresses(stack, "Alias", primary=a, alias=b)
-    (resource,) = _connect_resources(Template.from_stack(stack).to_json())
-    assert "Fn::Select" in str(resource) and "Instance" in str(resource)
+    template.has_resource_properties(
+        "AWS::Logs::LogGroup", {"KmsKeyId": {"Fn::GetAtt": [Match.string_like_regexp("Key"), "Arn"]}}
+    )
+    template.resource_count_is("AWS::IAM::Policy", 0)  # X-Ray's actions join the one inline policy
+    assert _allowed(template.to_json(), "xray:PutTraceSegments", "*")
+    key_policy = template.to_json()["Resources"]
+    (key_resource,) = [r for r in key_policy.values() if r["Type"] == "AWS::KMS::Key"]
+    logs = [s for s in key_resource["Properties"]["KeyPolicy"]["Statement"] if "Service" in s["Principal"]]
+    assert _evaluate(logs[0]["Principal"]["Service"]) == "logs.eu-west-2.amazonaws.com"
+    assert "kms:GenerateDataKey*" in logs[0]["Action"]

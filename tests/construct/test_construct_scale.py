@@ -13,7 +13,7 @@ import pytest
 from cfnlint.api import lint_file
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias
 
-from tests.support.seed import INSTANCE, SUPPORT
+from tests.support.seed import INSTANCE
 
 MAX_RESOURCES = 500
 MAX_TEMPLATE_BYTES = 1_000_000  # through S3, which the CDK CLI uses for large templates
@@ -27,8 +27,9 @@ def _synth(outdir: Path, count: int) -> Path:
             stack,
             f"Alias{n}",
             instance_id=INSTANCE,
-            email_address_id=SUPPORT,
-            alias_email_address_id=f"{n:08d}-0000-4000-8000-000000000000",
+            # One alias per primary, as Connect allows (the app-wide checks refuse a second one).
+            email_address_id=f"{n:08d}-1111-4111-8111-111111111111",
+            alias_email_address_id=f"{n:08d}-2222-4222-8222-222222222222",
         )
     app.synth()
     return outdir / f"{stack.stack_name}.template.json"

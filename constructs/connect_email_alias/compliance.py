@@ -1,0 +1,112 @@
+"""What the provider tells compliance checkers (cdk-nag's packs), each acknowledgement with a true reason.
+
+A finding is acknowledged only while its option is off: passing ``log_group_encryption_key``,
+``reserved_concurrent_executions`` or ``tracing=True`` fixes it instead. See docs/design.md § Construct
+("Compliance").
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Validations
+from aws_cdk import aws_lambda as lambda_
+
+from constructs import IConstruct
+
+#: Pinned, not the newest CDK knows, so an aws-cdk-lib upgrade never changes a deployed function's runtime.
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+
+_PACKS_HNP = ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
+_PACKS_HN = ("HIPAA.Security", "NIST.800.53.R5")
+
+RUNTIME_REASON = (
+    f"{RUNTIME.name} is a supported Lambda runtime, pinned on purpose: upgrading aws-cdk-lib must not change"
+    " the runtime of a deployed function. The function needs only the standard library and the runtime's"
+    " SDK, and ships the Connect model it calls, so a newer runtime adds nothing to it."
+)
+DLQ_REASON = (
+    "CloudFormation invokes the function asynchronously and the function answers CloudFormation itself, over"
+    " the pre-signed response URL; a failure is a FAILED answer shown as a stack event. An event that never"
+    " gets an answer fails the stack at the resource's ServiceTimeout, so a dead-letter queue would hold"
+    " events that CloudFormation has already failed, with nobody to act on them."
+)
+VPC_REASON = (
+    "The function calls only Amazon Connect's public API and the pre-signed S3 URL CloudFormation gives it;"
+    " it reaches no resource inside a VPC. Attaching it to one would add network interfaces and a NAT"
+    " gateway or endpoints without protecting any data path."
+)
+CONCURRENCY_REASON = (
+    "Concurrency is not reserved by default: a reservation is taken from the account's unreserved pool and"
+    " fails the deployment where that pool is small. Connect's own quota, not Lambda concurrency, bounds the"
+    " work. Pass reserved_concurrent_executions to reserve some."
+)
+LOGS_KEY_REASON = (
+    "CloudWatch Logs encrypts every log group at rest; the function never logs email-address strings,"
+    " credentials or the response URL. Pass log_group_encryption_key to encrypt with your own KMS key."
+)
+TRACING_REASON = (
+    "X-Ray tracing is off by default: the function logs every Connect call with its operation, outcome and"
+    " latency. Pass tracing=True for active tracing."
+)
+ADDRESSES_REASON = (
+    "Aliases are managed on email addresses created outside this stack, so the policy names the email"
+    " addresses of each instance used (instance/<id>/email-address/*), never wider; tagging is limited to"
+    " the owner tag key by condition. One entry per instance keeps the policy the same size however many"
+    " aliases use it."
+)
+INLINE_POLICY_REASON = (
+    "The policy belongs to this role alone: inline, it is created and deleted with the role, can never be"
+    " attached to another principal or outlive the function, and costs none of the stack's 500 resources"
+    " (a stack of 497 aliases fits); its statements are scoped to the instances this provider serves."
+)
+XRAY_REASON = "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions."
+
+
+def _acknowledge(scope: IConstruct, reason: str, *rule_ids: str) -> None:
+    Validations.of(scope).acknowledge(*(Acknowledgment(id=rule, reason=reason) for rule in rule_ids))
+
+
+def acknowledge_provider(
+    function: IConstruct,
+    role: IConstruct,
+    log_group: IConstruct,
+    *,
+    encrypted_logs: bool,
+    reserved_concurrency: bool,
+    tracing: bool,
+) -> None:
+    """The provider's standing acknowledgements, given which options it was built with."""
+    _acknowledge(function, RUNTIME_REASON, "AwsSolutions-L1", "Serverless-LambdaLatestVersion")
+    _acknowledge(function, DLQ_REASON, *(f"{p}-LambdaDLQ" for p in _PACKS_HN), "Serverless-LambdaDLQ")
+    _acknowledge(function, VPC_REASON, *(f"{p}-LambdaInsideVPC" for p in _PACKS_HNP))
+    _acknowledge(role, INLINE_POLICY_REASON, *(f"{p}-IAMNoInlinePolicy" for p in _PACKS_HNP))
+    if not reserved_concurrency:
+        _acknowledge(function, CONCURRENCY_REASON, *(f"{p}-LambdaConcurrency" for p in _PACKS_HN))
+    if not tracing:
+        _acknowledge(function, TRACING_REASON, "Serverless-LambdaTracing")
+    else:
+        _acknowledge(
+            role, XRAY_REASON, "AwsSolutions-IAM5[Resource::*]", "Serverless-LambdaStarPermissions"
+        )
+    if not encrypted_logs:
+        _acknowledge(log_group, LOGS_KEY_REASON, *(f"{p}-CloudWatchLogGroupEncrypted" for p in _PACKS_HNP))
+
+
+def acknowledge_addresses(role: IConstruct, flattened_resource: str) -> None:
+    """The ``email-address/*`` wildcard of one instance, as cdk-nag names its finding.
+
+    A rule ID must nest its brackets and braces, so an instance ID that breaks the nesting (never a real,
+    UUID-shaped one) is left for the user to acknowledge.
+    """
+    if _nested(flattened_resource):
+        _acknowledge(role, ADDRESSES_REASON, f"AwsSolutions-IAM5[Resource::{flattened_resource}]")
+
+
+def _nested(text: str) -> bool:
+    """Whether every bracket and brace in ``text`` closes in order."""
+    pairs, stack = {"]": "[", "}": "{"}, []
+    for char in text:
+        if char in "[{":
+            stack.append(char)
+        elif char in pairs and (not stack or stack.pop() != pairs[char]):
+            return False
+    return not stack
