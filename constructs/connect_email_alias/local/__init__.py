@@ -29,14 +29,13 @@ CloudFormation:
 from .assembly import CloudAssembly, FunctionSpec, StackSource
 from .clock import ManualClock
 from .consistency import ReadLag
-from .email_addresses import ServiceResult
 from .emulator import AddressView, ConnectEmulator
 from .faults import Faults
 from .gateway import CallRecord
 from .player import CloudFormationPlayer
 from .quota import Quota
 from .receiver import ResponseReceiver
-from .report import DeployedResource, EventResult, PlayReport, Step
+from .report import DeployedResource, EventResult, PlayReport, ServiceResult, Step
 from .seed import DEFAULT_SEED, SeedError
 from .template import Environment, TemplateError
 

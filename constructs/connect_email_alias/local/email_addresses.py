@@ -12,35 +12,18 @@ recorded without a call (the emulator does not model UpdateEmailAddressMetadata)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .report import ServiceResult
 from .template import Environment
 
 RESOURCE_TYPE = "AWS::Connect::EmailAddress"
 ARN_ATTRIBUTE = "EmailAddressArn"
 _REPLACING = ("EmailAddress", "InstanceArn")
-
-
-@dataclass(frozen=True)
-class ServiceResult:
-    """CloudFormation's outcome for a resource it handles itself (no function, no event, no response URL)."""
-
-    request_type: str
-    logical_id: str
-    resource_type: str
-    status: str
-    physical_resource_id: str | None
-    reason: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "SUCCESS"
 
 
 class EmailAddresses:

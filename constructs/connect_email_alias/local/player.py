@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .assembly import FunctionSpec, ResourceSpec, StackSource
-from .email_addresses import EmailAddresses, ServiceResult
+from .email_addresses import EmailAddresses
 from .lambda_runner import LambdaRunner
 from .receiver import Expectation, ResponseReceiver
-from .report import DeployedResource, EventResult, Phase, PlayReport, RequestType, Result, Step
+from .report import DeployedResource, EventResult, Phase, PlayReport, RequestType, Result, ServiceResult, Step
 from .template import (
     Environment,
     MissingAttributeError,

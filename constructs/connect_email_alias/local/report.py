@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .assembly import ResourceSpec
-from .email_addresses import ServiceResult
 from .lambda_runner import Invocation
 
 RequestType = Literal["Create", "Update", "Delete"]
@@ -57,6 +56,27 @@ class EventResult:
         return self.invocation.logs
 
 
+@dataclass(frozen=True)
+class ServiceResult:
+    """CloudFormation's outcome where no function answered.
+
+    Either a resource CloudFormation handles itself (``AWS::Connect::EmailAddress``), or a failure
+    before any event (an ``Fn::GetAtt`` of an attribute the referenced resource's answer lacked).
+    """
+
+    request_type: str
+    logical_id: str
+    resource_type: str
+    status: str
+    physical_resource_id: str | None
+    reason: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "SUCCESS"
+
+
 Result = EventResult | ServiceResult
 
 
@@ -64,9 +84,8 @@ Result = EventResult | ServiceResult
 class Step:
     """One event of a stack operation, in the phase CloudFormation sends it.
 
-    ``result`` is an :class:`EventResult` for a custom resource (its function ran), a
-    :class:`~.email_addresses.ServiceResult` for a resource CloudFormation handles itself, or for a
-    failure before any event (an ``Fn::GetAtt`` of an attribute the answer lacked).
+    ``result`` is an :class:`EventResult` for a custom resource (its function ran), else a
+    :class:`ServiceResult`.
     """
 
     phase: Phase
