@@ -221,9 +221,13 @@ def _refuse_what_connect_would(pair: Pair, primary: Address, alias: Address) -> 
 
 
 def _ownership(view: _View, req: Request, pair: Pair) -> tuple[Address | None, str]:
-    """The alias address when this resource owns `pair` now, else None and why not (for the log)."""
+    """The alias address when this resource owns `pair` now, else None and why not (for the log).
+
+    No wait for an alias that is not found: it was visible when this resource created or adopted the pair,
+    and deleting an address removes its alias relations.
+    """
     try:
-        alias = view.find(pair.region, pair.instance_id, pair.alias_id)
+        alias = view.get(pair.region, pair.instance_id, pair.alias_id)
     except InstanceNotFound:
         return None, "the instance is gone"
     if alias is None:
