@@ -98,7 +98,7 @@ def test_cdk_cli_synth_of_the_example_app(tmp_path: Path) -> None:
 
 
 APP = """
-import json, sys
+import json
 import aws_cdk as cdk
 import connect_email_alias
 from connect_email_alias import EmailAddressAlias
@@ -110,7 +110,7 @@ assembly = app.synth()
 template = assembly.get_stack_by_name("Outside").template
 (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
 print(json.dumps({"module": connect_email_alias.__file__, "metadata": function["Metadata"],
-                  "key": function["Properties"]["Code"]["S3Key"], "boto3": "boto3" in sys.modules}))
+                  "key": function["Properties"]["Code"]["S3Key"]}))
 """
 
 
@@ -168,6 +168,7 @@ def test_stranger_installs_the_wheel_synthesises_and_tests_offline(tmp_path: Pat
     metadata = Parser().parsestr((dist_info / "METADATA").read_text())
     assert metadata["Version"] == connect_email_alias.__version__
     assert metadata["License-Expression"] == "Apache-2.0"
+    assert metadata["Description-Content-Type"] == "text/markdown"  # the README renders on the index page
     assert "Apache License" in (dist_info / "licenses" / "LICENSE").read_text()
     assert any(url.startswith("Source, https://") for url in metadata.get_all("Project-URL"))
 
