@@ -67,7 +67,7 @@ _EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
 _ADDRESS_ARN = re.compile(r"arn:[^:]+:connect:[^:]+:[^:]+:instance/([^/]+)/email-address/([^/]+)")
 
 
-THROTTLED = Backoff(base_s=1.0, cap_s=60.0, factor=2.0, floor=0.0)
+THROTTLED = Backoff(base_s=2.0, cap_s=50.0, factor=3.0, floor=0.25)
 TRANSIENT = Backoff(base_s=0.2, cap_s=4.0)
 DENIED = Backoff(base_s=1.0, cap_s=4.0, floor=0.5)
 
@@ -76,8 +76,9 @@ DENIED = Backoff(base_s=1.0, cap_s=4.0, floor=0.5)
 class RetryPolicy:
     """Transport retries. Times in seconds except the `_ms` fields (compared with the time left).
 
-    Throttling grows towards a long cap: Connect's default quota (2 requests/s per API and account) is shared
-    by every invocation at once, so waiting callers must thin out (docs/design.md § Handler, "Quota").
+    Throttling grows towards a long cap, and an invocation that was throttled starts its next call's backoff
+    where the last one ended: Connect's default quota (2 requests/s per API and account) is shared by every
+    invocation at once, so waiting callers must thin out (docs/design.md § Handler, "Quota").
     """
 
     throttled: Backoff = THROTTLED
@@ -165,6 +166,7 @@ class ConnectApi:
         self._client_factory = client_factory
         self._policy = policy
         self._worked: set[str] = set()  # operations that succeeded once in this request
+        self._pressure = 0  # throttling seen by this request's earlier calls: where the next backoff starts
 
     # -- the port -------------------------------------------------------------------------------------
 
@@ -252,11 +254,12 @@ class ConnectApi:
             self._log(op, region, params, failure, started, attempt)
             if failure is None:
                 self._worked.add(op)
+                self._pressure = max(0, self._pressure + throttles - 1)
                 return resp
             ambiguous = ambiguous or failure.ambiguous
             if failure.throttled:
                 throttles += 1
-                delay = self._policy.throttled.delay(throttles, self._clock.rand)
+                delay = self._policy.throttled.delay(throttles + self._pressure, self._clock.rand)
             elif failure.transient:
                 transients += 1
                 delay = self._policy.transient.delay(transients, self._clock.rand)
@@ -271,7 +274,10 @@ class ConnectApi:
             else:
                 raise self._error(op, failure, target, ambiguous, **where)
             if not time_for(self._clock.remaining_ms, delay, self._policy.reserve_ms):
-                raise self._error(op, failure, target, ambiguous, out_of_time=True, **where)
+                # One last, shorter wait if time allows, then give up with time left to restore and answer.
+                delay = (self._clock.remaining_ms() - self._policy.reserve_ms) / 1000
+                if delay < 0.1 or failure.denied:
+                    raise self._error(op, failure, target, ambiguous, out_of_time=not failure.denied, **where)
             self._clock.sleep(delay)
 
     def _error(

@@ -189,7 +189,9 @@ IAM_ADDRESS_ACTIONS = (
 IAM_INSTANCE_ACTIONS = ("connect:SearchEmailAddresses",)
 
 # -- time ----------------------------------------------------------------------------------------------------
-#: The function's timeout (docs/design.md § Handler, "Quota"): time to wait its turn at Connect's quota.
-FUNCTION_TIMEOUT_S = 120
-#: CloudFormation's ServiceTimeout on every resource: the function's timeout plus Lambda's retry of an event.
-SERVICE_TIMEOUT_S = 300
+#: The function's timeout, Lambda's maximum (docs/design.md § Handler, "Quota"): at Connect's default quota
+#: 497 Creates need at least 497 s of DescribeEmailAddress alone, and every invocation starts at once.
+FUNCTION_TIMEOUT_S = 900
+#: CloudFormation's ServiceTimeout on every resource: the function's timeout, Lambda's retry of a crashed
+#: event (up to 2 minutes later) and that retry's own timeout.
+SERVICE_TIMEOUT_S = 1920

@@ -256,6 +256,31 @@ def test_throttling_backs_off_further_while_it_persists():
     assert clock.sleeps == sorted(clock.sleeps) and clock.sleeps[-1] > 4.0  # beyond the old 4 s cap
 
 
+def test_a_request_that_was_throttled_starts_its_next_backoff_further_out():
+    # Every invocation shares the account's quota: one that had to wait thins out its next call's retries.
+    api, stub, clock = make(clock=Clock(remaining_ms=900_000))
+    for _ in range(3):
+        error(stub, "describe_email_address", "ThrottlingException", 400)
+    expect_describe(stub, SALES)
+    error(stub, "describe_email_address", "ThrottlingException", 400)
+    expect_describe(stub, HELP)
+    with stub:
+        api.describe("us-east-1", INSTANCE, SALES)
+        first = list(clock.sleeps)
+        api.describe("us-east-1", INSTANCE, HELP)
+    assert clock.sleeps[-1] > first[0]
+
+
+def test_the_last_wait_is_cut_to_the_time_left_rather_than_given_up():
+    api, stub, clock = make(clock=Clock(remaining_ms=30_000))  # waits 2, 6, then 16 of the 18 s wanted
+    for _ in range(3):
+        error(stub, "describe_email_address", "ThrottlingException", 400)
+    expect_describe(stub, SALES)
+    with stub:
+        api.describe("us-east-1", INSTANCE, SALES)
+    assert clock.remaining >= RetryPolicy().reserve_ms
+
+
 def test_tags_are_read_with_the_address_and_written_on_its_arn():
     api, stub, _ = make()
     stub.add_response(
