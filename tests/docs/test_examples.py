@@ -101,6 +101,49 @@ def test_shared_provider_serves_the_raw_template(tmp_path: Path) -> None:
         assert SUPPORT not in connect.aliases_by_primary(INSTANCE)
 
 
+def _forwarding(connect: ConnectEmulator) -> dict[str, str]:
+    """The seed instance's aliases by address: primary's email -> its alias's email."""
+    def email(address_id: str) -> str:
+        return connect.address(INSTANCE, address_id).email_address
+
+    return {email(p): email(a) for p, a in connect.aliases_by_primary(INSTANCE).items()}
+
+
+@pytest.mark.slow
+def test_cfn_email_address_example_plays_offline(tmp_path: Path) -> None:
+    assembly = CloudAssembly(_synth("arns_and_cfn_email_address", tmp_path))
+    with (
+        ConnectEmulator.from_seed() as connect,
+        ResponseReceiver() as answers,
+        CloudFormationPlayer(answers, connect_endpoint=connect.endpoint_url) as cloudformation,
+    ):
+        report = cloudformation.deploy(assembly.stack("SalesMail"))
+        assert report.ok, report
+        forwarding = _forwarding(connect)
+        assert forwarding["sales-team@example.com"] == "orders@example.com"
+        assert forwarding["support@example.com"] == "help@example.com"
+        report = cloudformation.destroy("SalesMail")
+        assert report.ok, report
+        assert _forwarding(connect) == {"sales@example.com": "info@example.com"}  # the seed's own alias
+
+
+@pytest.mark.slow
+def test_cross_stack_example_plays_offline(tmp_path: Path) -> None:
+    assembly = CloudAssembly(_synth("cross_stack", tmp_path))
+    with (
+        ConnectEmulator.from_seed() as connect,
+        ResponseReceiver() as answers,
+        CloudFormationPlayer(answers, connect_endpoint=connect.endpoint_url) as cloudformation,
+    ):
+        for stack in ("ConnectAddresses", "ConnectAliases"):
+            report = cloudformation.deploy(assembly.stack(stack))
+            assert report.ok, report
+        assert _forwarding(connect)["billing@example.com"] == "invoices@example.com"
+        report = cloudformation.destroy("ConnectAliases")
+        assert report.ok, report
+        assert "billing@example.com" not in _forwarding(connect)
+
+
 @pytest.mark.slow
 def test_offline_example_tests_pass_where_a_user_keeps_them(tmp_path: Path) -> None:
     project = tmp_path / "my-project"
