@@ -74,6 +74,13 @@ def test_yaml_block_is_a_cfn_lint_clean_template(block: Block, tmp_path: Path) -
     assert not findings, [str(f) for f in findings]
 
 
+def _anchors(markdown: Path) -> set[str]:
+    """GitHub's anchors for the headings of ``markdown``: lower case, no punctuation, hyphens for spaces."""
+    prose = re.sub(r"^```.*?^```", "", markdown.read_text(), flags=re.S | re.M)
+    headings = re.findall(r"^#+ (.+)$", prose, flags=re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
 def test_links_work_on_a_package_index_page() -> None:
     for target in links(README):
         if target.startswith("#"):
@@ -81,7 +88,10 @@ def test_links_work_on_a_package_index_page() -> None:
         assert target.startswith("https://"), f"README link {target!r} is relative: it breaks off GitHub"
         match = re.fullmatch(rf"{re.escape(REPO_URL)}/(?:blob|tree)/main/([^#]+)(#.*)?", target)
         if match:
-            assert (REPO / match.group(1)).exists(), f"README links to {match.group(1)}, which does not exist"
+            target_file = REPO / match.group(1)
+            assert target_file.exists(), f"README links to {match.group(1)}, which does not exist"
+            if match.group(2):
+                assert match.group(2)[1:] in _anchors(target_file), f"no heading for {target}"
 
 
 def test_every_example_is_listed() -> None:
