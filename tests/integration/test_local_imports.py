@@ -32,3 +32,13 @@ def test_the_lambda_bootstrap_imports_only_the_standard_library():
     imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert imported - {"__future__"} <= set(sys.stdlib_module_names), imported
+
+
+def test_the_pytest_plugin_loads_without_the_local_extra():
+    """pytest loads every installed plugin at start: without [local] it must load, and fail only when used."""
+    code = (
+        "import sys\n"
+        "for name in ('boto3', 'botocore', 'trustme', 'yaml'): sys.modules[name] = None\n"
+        "import connect_email_alias.local.pytest_plugin\n"
+    )
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

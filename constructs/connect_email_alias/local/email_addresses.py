@@ -14,10 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
 from .report import ServiceResult
 from .template import Environment
 
@@ -30,6 +26,10 @@ class EmailAddresses:
     """Creates, updates and deletes email addresses in Connect for the player."""
 
     def __init__(self, endpoint_url: str, env: Environment) -> None:
+        # boto3 is in the [local] extra: imported here, so the package and its pytest plugin load without it.
+        import boto3
+        from botocore.config import Config
+
         self._client: Any = boto3.client(
             "connect",
             endpoint_url=endpoint_url,
@@ -49,6 +49,8 @@ class EmailAddresses:
         old_properties: Mapping[str, Any] | None = None,
     ) -> ServiceResult:
         """One Create, Update or Delete; Connect's refusal becomes a FAILED result naming its error."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
         try:
             if request_type == "Create":
                 arn = self._create(properties)
@@ -97,6 +99,8 @@ class EmailAddresses:
         return arn
 
     def _delete(self, arn: str) -> str:
+        from botocore.exceptions import ClientError
+
         try:
             self._client.delete_email_address(InstanceId=_instance_of(arn), EmailAddressId=_last_id(arn))
         except ClientError as error:
