@@ -381,10 +381,13 @@ def create(pair: Pair, port: ConnectPort, req: Request, step: str = "create") ->
     return Outcome(physical_id, _data(pair, primary, alias), "created")
 
 
-def _associate_owned(view: _View, req: Request, pair: Pair, alias: Address, step: str) -> None:
+def _associate_owned(
+    view: _View, req: Request, pair: Pair, alias: Address, step: str, ours: frozenset[str] = frozenset()
+) -> None:
     """Claim the alias, then associate (an answer lost in a timeout still leaves our claim for the rollback's
-    Delete). If another resource's record is on it, it may serve a primary we cannot see: associate first."""
-    foreign = alias.owner is not None and alias.owner != req.owner(pair)
+    Delete). If another resource's record is on it, it may serve a primary we cannot see: associate first.
+    `ours` are records of this resource's old pairs (a swap of the primary keeps the alias)."""
+    foreign = alias.owner is not None and alias.owner not in {req.owner(pair), *ours}
     claimed = not foreign and _record_owner(view, req, pair, alias)
     try:
         _associate(view, req, pair, step)
@@ -439,7 +442,7 @@ def update(
         if already:
             _record_owner(view, req, new, new_alias)
         else:
-            _associate_owned(view, req, new, new_alias, "update-associate")
+            _associate_owned(view, req, new, new_alias, "update-associate", frozenset(map(req.owner, olds)))
     except LifecycleError as err:
         reason = _restored(err.reason, recorded, removed, view, req)
         raise LifecycleError(reason, maybe_changed=bool(removed) or err.maybe_changed) from err

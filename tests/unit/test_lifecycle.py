@@ -192,6 +192,18 @@ def test_update_swap_primary_keeps_the_alias_and_rewrites_its_record():
     assert c.pairs() == {(CARE, HELP)} and c.owner_of(HELP) == owner(new) and c.tag_calls() == [("tag", HELP)]
 
 
+def test_update_swap_primary_claims_the_alias_before_associating_so_a_lost_answer_converges():
+    c = FakeConnect(aliases={HELP: SUPPORT})
+    new = pair(CARE, HELP)
+    c.fail("associate", HELP, Exhausted("timed out", code="ReadTimeoutError", maybe_changed=True))
+    # Connect applies the associate, but its answer is lost.
+    c.on_call = lambda op: c.aliases.__setitem__(HELP, CARE) if op == "associate" else None
+    fails(update, new, P_A, P_A, c, REQ)
+    c.on_call = None
+    update(P_A, P_A, new, c, REQ)  # CloudFormation's rollback
+    assert c.pairs() == {(SUPPORT, HELP)} and c.owner_of(HELP) == owner(P_A)
+
+
 def test_update_swap_primary_and_alias_roles():
     c = FakeConnect(aliases={HELP: SUPPORT})
     update(pair(HELP, SUPPORT), P_A, P_A, c, REQ)
