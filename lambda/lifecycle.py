@@ -269,7 +269,7 @@ def _release_owner(port: ConnectPort, pair: Pair, alias: Address) -> str:
     try:
         port.untag(pair.region, alias.arn, OWNER_TAG_KEY)
     except PortError as err:
-        return f"; owner record left on {short_id(pair.alias_id)} ({err.code})"
+        return f"owner record left on {short_id(pair.alias_id)} ({err.code})"
     return ""
 
 
@@ -446,11 +446,11 @@ def update(
     except LifecycleError as err:
         reason = _restored(err.reason, recorded, removed, view, req)
         raise LifecycleError(reason, maybe_changed=bool(removed) or err.maybe_changed) from err
-    note = "; ".join(notes)
     for old, alias in owned:
         if old.alias_id != new.alias_id:
-            note += _release_owner(port, old, alias)
-    return Outcome(physical_id, _data(new, new_primary, new_alias), note or "swapped")
+            notes.append(_release_owner(port, old, alias))
+    note = "; ".join(["swapped", *filter(None, notes)])
+    return Outcome(physical_id, _data(new, new_primary, new_alias), note)
 
 
 def _restored(reason: str, recorded: Pair | None, removed: list[Pair], view: _View, req: Request) -> str:
@@ -483,4 +483,5 @@ def delete(recorded: Pair | None, port: ConnectPort, req: Request) -> str:
     if alias is None:
         return why
     _disassociate(view, req, recorded, "delete")
-    return "removed" + _release_owner(port, recorded, alias)
+    left = _release_owner(port, recorded, alias)
+    return f"removed; {left}" if left else "removed"
