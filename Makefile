@@ -13,6 +13,9 @@ NODE_DIR := .tools/node
 # The SDK a Lambda python3.13 runtime bundled before the alias operations arrived (botocore 1.40.60).
 LAMBDA_SDK_VERSION := 1.40.50
 LAMBDA_SDK := .sdk/lambda-runtime
+# checkov pins a boto3 older than the alias operations, so it gets a virtualenv of its own.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_DIR := .tools/checkov
 
 export PATH := $(CURDIR)/$(NODE_DIR)/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export CDK_DISABLE_VERSION_CHECK := 1
@@ -32,7 +35,7 @@ help:
 	@echo "make synth ARGS='...'   cdk synth of app.py with the venv and a supported Node.js on PATH"
 	@echo "make deploy ARGS='...'  cdk deploy of app.py, same PATH (needs AWS credentials)"
 
-setup: $(VENV)/.installed node_modules/.installed $(NODE_DIR)/.installed $(LAMBDA_SDK)/.installed
+setup: $(VENV)/.installed node_modules/.installed $(NODE_DIR)/.installed $(LAMBDA_SDK)/.installed $(CHECKOV_DIR)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +55,11 @@ $(NODE_DIR)/.installed:
 	  echo "node $$(node --version 2>/dev/null || echo missing) is older than $(NODE_MIN_MAJOR): installing node@$(NODE_PIN) into $(NODE_DIR)"; \
 	  npm install --no-audit --no-fund --loglevel=error --no-save --prefix $(NODE_DIR) node@$(NODE_PIN); \
 	fi
+	touch $@
+
+$(CHECKOV_DIR)/.installed:
+	$(PYTHON) -m venv $(CHECKOV_DIR)
+	$(CHECKOV_DIR)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
 	touch $@
 
 $(LAMBDA_SDK)/.installed: $(VENV)/.installed

@@ -1,4 +1,4 @@
-"""What the provider tells compliance checkers (cdk-nag's packs), each acknowledgement with a true reason.
+"""What the provider tells compliance checkers (cdk-nag's packs, checkov), each finding with a true reason.
 
 A finding is acknowledged only while its option is off: passing ``log_group_encryption_key``,
 ``reserved_concurrent_executions`` or ``tracing=True`` fixes it instead. See docs/design.md § Construct
@@ -7,7 +7,7 @@ A finding is acknowledged only while its option is off: passing ``log_group_encr
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, CfnResource, Validations
 from aws_cdk import aws_lambda as lambda_
 
 from constructs import IConstruct
@@ -65,6 +65,13 @@ def _acknowledge(scope: IConstruct, reason: str, *rule_ids: str) -> None:
     Validations.of(scope).acknowledge(*(Acknowledgment(id=rule, reason=reason) for rule in rule_ids))
 
 
+def _skip_checkov(scope: IConstruct, *checks: tuple[str, str]) -> None:
+    """checkov reads skips from the resource's ``Metadata`` (``checkov: skip: [{id, comment}]``)."""
+    resource = scope.node.default_child
+    assert isinstance(resource, CfnResource)
+    resource.add_metadata("checkov", {"skip": [{"id": id, "comment": reason} for id, reason in checks]})
+
+
 def acknowledge_provider(
     function: IConstruct,
     role: IConstruct,
@@ -74,13 +81,16 @@ def acknowledge_provider(
     reserved_concurrency: bool,
     tracing: bool,
 ) -> None:
-    """The provider's standing acknowledgements, given which options it was built with."""
+    """The provider's standing acknowledgements (cdk-nag) and skips (checkov), given its options."""
     _acknowledge(function, RUNTIME_REASON, "AwsSolutions-L1", "Serverless-LambdaLatestVersion")
     _acknowledge(function, DLQ_REASON, *(f"{p}-LambdaDLQ" for p in _PACKS_HN), "Serverless-LambdaDLQ")
     _acknowledge(function, VPC_REASON, *(f"{p}-LambdaInsideVPC" for p in _PACKS_HNP))
     _acknowledge(role, INLINE_POLICY_REASON, *(f"{p}-IAMNoInlinePolicy" for p in _PACKS_HNP))
+    function_skips = [("CKV_AWS_116", DLQ_REASON), ("CKV_AWS_117", VPC_REASON)]
     if not reserved_concurrency:
         _acknowledge(function, CONCURRENCY_REASON, *(f"{p}-LambdaConcurrency" for p in _PACKS_HN))
+        function_skips.append(("CKV_AWS_115", CONCURRENCY_REASON))
+    _skip_checkov(function, *function_skips)
     if not tracing:
         _acknowledge(function, TRACING_REASON, "Serverless-LambdaTracing")
     else:
@@ -89,6 +99,7 @@ def acknowledge_provider(
         )
     if not encrypted_logs:
         _acknowledge(log_group, LOGS_KEY_REASON, *(f"{p}-CloudWatchLogGroupEncrypted" for p in _PACKS_HNP))
+        _skip_checkov(log_group, ("CKV_AWS_158", LOGS_KEY_REASON))
 
 
 def acknowledge_addresses(role: IConstruct, flattened_resource: str) -> None:

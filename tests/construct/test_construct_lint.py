@@ -4,6 +4,9 @@ templates/ (docs/design.md § Construct, "Compliance")."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +111,29 @@ def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cdk.Validations.of(app).add_plugins(*(pack(app) for pack in PACKS))
     app.synth()  # raises ValidationFailed on any finding that is not acknowledged with a reason
     return out
+
+
+def _checkov() -> str | None:
+    """checkov from `make setup` (own virtualenv: it pins a boto3 older than this project's), else PATH."""
+    local = REPO / ".tools" / "checkov" / "bin" / "checkov"
+    return str(local) if local.exists() else shutil.which("checkov")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_checkov() is None, reason="no checkov: `make setup` installs it in .tools/checkov")
+def test_checkov_has_no_failed_checks(outdir: Path) -> None:
+    """Every check passes or is skipped in the resource's Metadata with its reason."""
+    result = subprocess.run(
+        [str(_checkov()), "-d", str(outdir), "--framework", "cloudformation", "--skip-download", "-ojson"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+    )
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["failed"] == 0 and summary["parsing_errors"] == 0, result.stdout[:4000]
+    assert summary["passed"] > 0 and summary["resource_count"] > 0
 
 
 def _findings(path: Path) -> list[str]:
