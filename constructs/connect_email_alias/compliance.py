@@ -7,6 +7,9 @@ A finding is acknowledged only while its option is off: passing ``log_group_encr
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from aws_cdk import aws_lambda as lambda_
 
@@ -102,14 +105,16 @@ def acknowledge_provider(
         _skip_checkov(log_group, ("CKV_AWS_158", LOGS_KEY_REASON))
 
 
-def acknowledge_addresses(role: IConstruct, flattened_resource: str) -> None:
-    """The ``email-address/*`` wildcard of one instance, as cdk-nag names its finding.
+def acknowledge_addresses(role: IConstruct, resolved_resource: object) -> None:
+    """The ``email-address/*`` wildcard of one instance (as ``Stack.resolve`` gives it), as cdk-nag names
+    its finding.
 
     A rule ID must nest its brackets and braces, so an instance ID that breaks the nesting (never a real,
     UUID-shaped one) is left for the user to acknowledge.
     """
-    if _nested(flattened_resource):
-        _acknowledge(role, ADDRESSES_REASON, f"AwsSolutions-IAM5[Resource::{flattened_resource}]")
+    flattened = _flatten(resolved_resource)
+    if _nested(flattened):
+        _acknowledge(role, ADDRESSES_REASON, f"AwsSolutions-IAM5[Resource::{flattened}]")
 
 
 def _nested(text: str) -> bool:
@@ -121,3 +126,20 @@ def _nested(text: str) -> bool:
         elif char in pairs and (not stack or stack.pop() != pairs[char]):
             return False
     return not stack
+
+
+def _flatten(node: Any) -> str:
+    """A resolved CloudFormation value as cdk-nag writes it in a finding ID (its flattenCfnReference)."""
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict) and "Fn::Join" in node:
+        delimiter, items = node["Fn::Join"]
+        return str(delimiter).join(_flatten(item) for item in items)
+    if isinstance(node, dict) and "Fn::GetAtt" in node:
+        resource, attribute = node["Fn::GetAtt"]
+        return f"<{_flatten(resource)}.{_flatten(attribute)}>"
+    if isinstance(node, dict) and "Fn::ImportValue" in node:
+        return _flatten(node["Fn::ImportValue"])
+    if isinstance(node, dict) and "Ref" in node:
+        return f"<{_flatten(node['Ref'])}>"
+    return json.dumps(node, separators=(",", ":"), ensure_ascii=False)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
 from aws_cdk import Aws, CfnOutput, Duration, Fn, Stack, Token
 from aws_cdk import aws_iam as iam
@@ -38,23 +37,6 @@ _XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 _LOGS_KEY_ACTIONS = (
     "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"
 )
-
-
-def _flatten(node: Any) -> str:
-    """A resolved CloudFormation value as cdk-nag writes it in a finding ID (its flattenCfnReference)."""
-    if isinstance(node, str):
-        return node.replace("${", "<").replace("}", ">")
-    if isinstance(node, dict) and "Fn::Join" in node:
-        delimiter, items = node["Fn::Join"]
-        return str(delimiter).join(_flatten(item) for item in items)
-    if isinstance(node, dict) and "Fn::GetAtt" in node:
-        resource, attribute = node["Fn::GetAtt"]
-        return f"<{_flatten(resource)}.{_flatten(attribute)}>"
-    if isinstance(node, dict) and "Fn::ImportValue" in node:
-        return _flatten(node["Fn::ImportValue"])
-    if isinstance(node, dict) and "Ref" in node:
-        return f"<{_flatten(node['Ref'])}>"
-    return json.dumps(node, separators=(",", ":"), ensure_ascii=False)
 
 
 def _partition_of(region: str) -> str:
@@ -240,7 +222,7 @@ class EmailAddressAliasProvider(Construct):
         on_addresses.add_resources(addresses)
         on_instances.add_resources(instance_arn)
         tagging.add_resources(addresses)
-        compliance.acknowledge_addresses(self.role, _flatten(stack.resolve(addresses)))
+        compliance.acknowledge_addresses(self.role, stack.resolve(addresses))
 
     def _allow_logs_to_use(self, key: kms.IKey) -> None:
         """Let CloudWatch Logs of this account and region use ``key`` for this stack's log groups."""
