@@ -14,6 +14,7 @@ import pytest
 from aws_cdk import aws_connect as connect
 from aws_cdk.assertions import Template
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias
+from connect_email_alias._contract import contract
 
 from tests.support.seed import CARE, HELP, INSTANCE, SUPPORT
 
@@ -96,9 +97,13 @@ def test_resource_type_and_exact_properties(built: dict[str, Any]) -> None:
     assert props["ServiceToken"]["Fn::GetAtt"][1] == "Arn"
 
 
-def test_service_timeout_fails_a_silent_function_in_minutes(built: dict[str, Any]) -> None:
+def test_service_timeout_is_the_contracts_on_every_resource_and_in_templates(built: dict[str, Any]) -> None:
+    """A silent function fails the stack after the contract's ServiceTimeout, not CloudFormation's hour."""
     for name in built["logical"]:
-        assert _resource(built, name)["Properties"]["ServiceTimeout"] == "300"
+        assert _resource(built, name)["Properties"]["ServiceTimeout"] == str(contract.SERVICE_TIMEOUT_S)
+    assert contract.SERVICE_TIMEOUT_S < 3600
+    for template in (REPO / "templates").glob("*.yaml"):
+        assert f"ServiceTimeout: {contract.SERVICE_TIMEOUT_S}\n" in template.read_text(), template.name
 
 
 def test_arns_and_tokens_pass_through_unchanged(built: dict[str, Any]) -> None:
