@@ -37,6 +37,20 @@ def _expected_s3_key() -> str:
     return hashlib.sha256(content_hash(asset_files()).encode()).hexdigest() + ".zip"
 
 
+def _s3_key_of(clone: Path) -> str:
+    """The asset key a checkout at ``clone`` stages (its lambda/, this venv's crhelper and botocore)."""
+    script = (
+        "import hashlib; from connect_email_alias.asset import asset_files, content_hash\n"
+        "print(hashlib.sha256(content_hash(asset_files()).encode()).hexdigest() + '.zip')\n"
+    )
+    env = _env(PYTHONPATH=str(clone / "constructs"))
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def _run(
     args: list[str | Path], cwd: Path | None = None, timeout: int = 600, isolated: bool = False, **extra: str
 ) -> str:
@@ -182,10 +196,10 @@ def test_stranger_installs_the_wheel_synthesises_and_tests_offline(tmp_path: Pat
     assert Path(report["module"]).is_relative_to(tmp_path / "venv"), report["module"]
     asset = workdir / "cdk.out" / report["metadata"]["aws:asset:path"]
     files = {p.relative_to(asset).as_posix() for p in asset.rglob("*") if p.is_file()}
-    handler = {p.name for p in (REPO / "lambda").glob("*.py")}
+    handler = {p.name for p in (tmp_path / "clone" / "lambda").glob("*.py")}
     assert {"index.py", *handler, "crhelper/__init__.py", "crhelper/resource_helper.py", MODEL_PATH} <= files
-    # Same content from the wheel as from the checkout: the same asset, wherever it is synthesised.
-    assert report["key"] == _expected_s3_key()
+    # Same content from the wheel as from the checkout it was built from: one asset, wherever synthesised.
+    assert report["key"] == _s3_key_of(tmp_path / "clone")
 
     # Its own offline test: the `local` extra and pytest, then the example's test file as a user runs it.
     _pip_install(python, f"{wheel}[local]", "pytest")
