@@ -26,7 +26,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._contract import contract
+from ._contract import contract as _contract_module
 
 if TYPE_CHECKING:
     from .alias import SERVICE_TIMEOUT, EmailAddressAlias
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 #: The one version source: pyproject.toml reads this literal (setuptools ``attr``) without importing anything.
 __version__ = "0.2.0"
 
-RESOURCE_TYPE = contract.RESOURCE_TYPE
+RESOURCE_TYPE = _contract_module.RESOURCE_TYPE
 
 _HOME = {
     "SERVICE_TIMEOUT": "alias",
@@ -59,5 +59,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    """The public names too, though the classes are not loaded yet (so ``dir()`` and ``help()`` list them)."""
-    return sorted({*globals(), *__all__})
+    """The public names, loaded or not yet (so ``dir()`` and ``help()`` list them)."""
+    return sorted(__all__)
