@@ -4,6 +4,8 @@ from whatever an interrupted attempt left behind."""
 
 from __future__ import annotations
 
+from connect_email_alias._function.contract import OWNER_TAG_KEY, owner_tag_value
+
 from tests.support.calls import mutating, ops
 from tests.support.resources import ATTRIBUTES, address_arn, pair_id, properties
 from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
@@ -133,11 +135,13 @@ def test_swap_instance_moves_the_pair_to_the_other_instance(e2e):
 
 
 def test_failed_swap_restores_the_old_pair_and_rollback_converges(e2e):
-    """The new association is refused (AccessDenied): the function puts the old pair back and answers FAILED
-    with the old PhysicalResourceId; CloudFormation's rollback Update (new → old) then succeeds with nothing
-    left to change."""
+    """Connect refuses the new association (not retryable): the function puts the old pair back and answers
+    FAILED with the old PhysicalResourceId; CloudFormation's rollback Update (new → old) then succeeds with
+    nothing left to change."""
     e2e.deploy()
-    e2e.emulator.faults.fail_next("AssociateEmailAddressAlias", 1, error="AccessDeniedException")
+    e2e.emulator.faults.fail_next(
+        "AssociateEmailAddressAlias", 1, error="InvalidParameterException", message="Injected refusal"
+    )
 
     report = e2e.deploy(aliasEmailAddressId=CARE)
 
@@ -150,7 +154,7 @@ def test_failed_swap_restores_the_old_pair_and_rollback_converges(e2e):
     assert failed.status == "FAILED"
     assert failed.physical_resource_id == pair_id(SUPPORT, HELP)
     assert "The old pair was restored." in failed.reason, failed.reason
-    assert "connect:AssociateEmailAddressAlias" in failed.reason, failed.reason
+    assert "AssociateEmailAddressAlias" in failed.reason, failed.reason
     assert ops(mutating(e2e.calls(failed))) == [
         ("DisassociateEmailAddressAlias", SUPPORT, HELP),
         ("AssociateEmailAddressAlias", SUPPORT, CARE),
@@ -208,11 +212,14 @@ def test_rollback_converges_after_a_swap_cut_off_between_remove_and_associate(e2
 
 
 def test_rollback_converges_after_a_swap_whose_answer_was_lost(e2e):
-    """The attempt completed the swap (support@ ← customercare@) but its answer never arrived: the rollback
-    removes the attempted pair it finds in OldResourceProperties and puts the old one back."""
-    e2e.deploy()
+    """The attempt completed the swap (support@ ← customercare@, recorded as this resource's) but its answer
+    never arrived: the rollback removes the attempted pair it finds in OldResourceProperties and puts the old
+    one back."""
+    created = e2e.deploy().steps[0].result.event
     e2e.emulator.disassociate(INSTANCE, SUPPORT, HELP)
     e2e.emulator.associate(INSTANCE, SUPPORT, CARE)
+    owner = owner_tag_value(created["StackId"], created["LogicalResourceId"], SUPPORT)
+    e2e.emulator.set_tags(INSTANCE, CARE, {OWNER_TAG_KEY: owner})
 
     rollback = _rollback_after_interrupted_swap(e2e)
 

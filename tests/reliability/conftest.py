@@ -49,12 +49,12 @@ MATRIX_CASES: list[str] = [
     "connection reset twice on associate, swap",
     "associate refused, 5xx on the restore",
     "transient lock (3 s) on all three addresses, swap",
-    "2.5 s latency per call, 20 s deadline, swap",
+    "2 s latency per call, 20 s deadline, swap",
     "timeout mid-swap (associate hangs 9 s, 10 s deadline)",
     "rollback Update after the timed-out swap (late associate landed)",
     "every associate dropped (20 s deadline): swap and restore fail",
     "rollback Update after the failed restore",
-    "stack update refused (AccessDenied on associate), player's rollback",
+    "stack update refused (associate refused), player's rollback",
     "Create delivered twice",
     "swap Update delivered twice",
     "Delete delivered twice",
@@ -72,7 +72,7 @@ MATRIX_CASES: list[str] = [
     "Create where the primary already has another alias",
     "Create chaining onto a primary (alias has an alias)",
     "Create with an alias that is already an alias elsewhere",
-    "Create with AccessDenied on DescribeEmailAddress",
+    "Create with DescribeEmailAddress denied for good (a missing grant)",
     "Create with an address that does not exist",
 ]
 

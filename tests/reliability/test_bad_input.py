@@ -220,7 +220,8 @@ def test_parser_never_crashes_and_reasons_are_short(value):
 
 
 ids = st.text(
-    st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="/:"), min_size=1, max_size=60
+    # '@' is refused: an ID containing it is an email address given instead of its ID.
+    st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="/:@"), min_size=1, max_size=60
 )
 
 

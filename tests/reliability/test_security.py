@@ -12,11 +12,14 @@ from connect_email_alias.local import CloudAssembly
 from tests.support.assembly import synth_app
 from tests.support.seed import INSTANCE
 
-CONNECT_ACTIONS = {
+ADDRESS_ACTIONS = {
     "connect:AssociateEmailAddressAlias",
     "connect:DescribeEmailAddress",
     "connect:DisassociateEmailAddressAlias",
 }
+# The owner record (docs/design.md, "Ownership"): tag calls on the same addresses, for that one tag key only.
+TAG_ACTIONS = {"connect:TagResource", "connect:UntagResource"}
+OWNER_TAG_KEY = "connect-email-alias:owner"
 ALLOWED_TYPES = {
     "AWS::IAM::Role",
     "AWS::Lambda::Function",
@@ -34,7 +37,9 @@ def templates(tmp_path_factory) -> dict[str, dict]:
 
 
 @pytest.mark.slow
-def test_role_has_only_the_three_connect_actions_on_instance_scoped_addresses(templates):
+def test_role_has_only_the_connect_actions_it_needs_on_the_instance_it_uses(templates):
+    """The alias operations and the owner tag (that key only) on the instance's addresses; the search that
+    explains a conflict on the instance itself; logs to its own group. Nothing else."""
     for name, template in templates.items():
         roles = {k: r for k, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Role"}
         assert len(roles) == 1, name
@@ -51,14 +56,25 @@ def test_role_has_only_the_three_connect_actions_on_instance_scoped_addresses(te
             s["Effect"] == "Allow" and "NotAction" not in s and "NotResource" not in s for s in statements
         )
         logs = [s for s in statements if any(a.startswith("logs:") for a in s["Action"])]
-        connect = [s for s in statements if any(a.startswith("connect:") for a in s["Action"])]
-        assert len(logs) + len(connect) == len(statements) == 2, name
+        connect = {
+            frozenset([s["Action"]] if isinstance(s["Action"], str) else s["Action"]): s
+            for s in statements
+            if "connect:" in json.dumps(s["Action"])
+        }
+        assert len(logs) + len(connect) == len(statements) == 4, name
         assert set(logs[0]["Action"]) == {"logs:CreateLogStream", "logs:PutLogEvents"}
         assert logs[0]["Resource"] == {"Fn::GetAtt": [logs_id, "Arn"]}, "only its own log group"
-        assert set(connect[0]["Action"]) == CONNECT_ACTIONS
-        resource = json.dumps(connect[0]["Resource"])
-        assert resource.endswith(f':instance/{INSTANCE}/email-address/*"]]}}'), resource
-        assert connect[0]["Resource"] != "*"
+        assert set(connect) == {
+            frozenset(ADDRESS_ACTIONS), frozenset(TAG_ACTIONS), frozenset({"connect:SearchEmailAddresses"})
+        }
+        for actions, statement in connect.items():
+            resource = json.dumps(statement["Resource"])
+            on_addresses = "connect:SearchEmailAddresses" not in actions
+            tail = f":instance/{INSTANCE}" + ("/email-address/*" if on_addresses else "")
+            assert resource.endswith(f'{tail}"]]}}'), (actions, resource)
+        tagging = connect[frozenset(TAG_ACTIONS)]["Condition"]
+        assert tagging["ForAllValues:StringEquals"] == {"aws:TagKeys": [OWNER_TAG_KEY]}, tagging
+        assert tagging["Null"] == {"aws:TagKeys": "false"}, "a call without tag keys must not pass"
 
 
 @pytest.mark.slow

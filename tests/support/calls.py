@@ -7,10 +7,22 @@ from collections.abc import Iterable
 from connect_email_alias.local import CallRecord
 
 MUTATING = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias")
+# The owner record (docs/design.md, "Ownership"): budgeted apart, at most two per event on top.
+TAGGING = ("TagResource", "UntagResource")
+TAG_BUDGET = 2
 
 
 def mutating(calls: Iterable[CallRecord]) -> list[CallRecord]:
     return [c for c in calls if c.operation in MUTATING]
+
+
+def alias_calls(calls: Iterable[CallRecord]) -> list[CallRecord]:
+    """The calls the contract's budget counts: every call but the owner record's tag calls."""
+    return [c for c in calls if c.operation not in TAGGING]
+
+
+def tag_calls(calls: Iterable[CallRecord]) -> list[CallRecord]:
+    return [c for c in calls if c.operation in TAGGING]
 
 
 def ops(calls: Iterable[CallRecord]) -> list[tuple[str, str, str | None]]:
