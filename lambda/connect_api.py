@@ -83,6 +83,8 @@ class RetryPolicy:
 
     throttled: Backoff = THROTTLED
     transient: Backoff = TRANSIENT
+    # After a call that was throttled, the next one waits this long: a token is at least one refill away.
+    after_throttled_s: float = 1.0
     # AccessDenied is retried this long from an operation's first denial, until it has worked once.
     denied_wait_ms: int = 10_000
     denied: Backoff = DENIED
@@ -167,6 +169,7 @@ class ConnectApi:
         self._policy = policy
         self._worked: set[str] = set()  # operations that succeeded once in this request
         self._pressure = 0  # throttling seen by this request's earlier calls: where the next backoff starts
+        self._throttled_last = False
 
     # -- the port -------------------------------------------------------------------------------------
 
@@ -233,6 +236,10 @@ class ConnectApi:
     def _call(self, region: str, op: str, params: Mapping[str, Any], target: str) -> Any:
         """Call `op`, retrying throttling, 5xx, connection errors and a fresh denial while time is left."""
         attempt = throttles = transients = denials = 0
+        if self._throttled_last and time_for(
+            self._clock.remaining_ms, self._policy.after_throttled_s, self._policy.reserve_ms
+        ):
+            self._clock.sleep(self._policy.after_throttled_s)
         denied_since: int | None = None
         ambiguous = False
         where: dict[str, Any] = {"region": region, "params": params}
@@ -255,6 +262,7 @@ class ConnectApi:
             if failure is None:
                 self._worked.add(op)
                 self._pressure = max(0, self._pressure + throttles - 1)
+                self._throttled_last = throttles > 0
                 return resp
             ambiguous = ambiguous or failure.ambiguous
             if failure.throttled:
