@@ -1,4 +1,4 @@
-"""Contract § 3: the answer gets through (5xx and connection errors retried while time is left)."""
+"""The answer gets through: 5xx and connection errors retried while time is left (docs/design.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Contract § 3 faults at the Connect port: retries, classification, conflicts, ClientTokens, logs."""
+"""The Connect port (docs/design.md § Handler): retries, typed errors, tags, search, ClientTokens, logs."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The real handler, driven with CloudFormation events; the answer is captured by replacing the sender.
 
-Covers contract § 2 answers (PhysicalResourceId, Data, Reason), § 3 (always an answer, never an empty id,
-timeouts, the same event twice), § 4 (logs) and § 5 (the API-call budget per event).
+Covers the answers (PhysicalResourceId, Data, Reason), faults (always an answer, never an empty id, timeouts,
+the same event twice), logs and the API-call budget per event (docs/design.md § Handler).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Contract § 1 (properties) and the PhysicalResourceId rules of § 2."""
+"""Properties and PhysicalResourceIds (docs/design.md § Handler)."""
 
 from __future__ import annotations
 
