@@ -87,14 +87,13 @@ class StackBed:
         physical_id: str | None = None,
         old: Mapping[str, Any] | None = None,
         request_id: str | None = None,
-        stack: str = DEMO_STACK,
     ) -> dict[str, Any]:
         """An event shaped by the player exactly as CloudFormation would, for the held (or demo) resource."""
         return self.player.event(
             request_type,
             self._target(),
             props,
-            stack_name=stack,
+            stack_name=DEMO_STACK,
             physical_resource_id=physical_id,
             old_properties=old,
             request_id=request_id,
@@ -176,9 +175,9 @@ class StackBed:
                 raise AssertionError(f"{operation} did not land: {self.emulator.calls}")
             time.sleep(0.1)
 
-    def held_id(self, stack: str = DEMO_STACK) -> str | None:
-        """The PhysicalResourceId CloudFormation holds for the stack's alias (None when it holds none)."""
-        held = [r.physical_id for r in self.player.resources(stack).values()]
+    def held_id(self) -> str | None:
+        """The PhysicalResourceId CloudFormation holds for the demo stack's alias (None: it holds none)."""
+        held = [r.physical_id for r in self.player.resources(DEMO_STACK).values()]
         return held[0] if held else None
 
     def state(self) -> dict[str, str] | None:
