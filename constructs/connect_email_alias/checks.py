@@ -45,7 +45,7 @@ def _key(instance: Ref, address: Ref) -> Key:
 
 
 def _text(ref: Ref) -> str:
-    return "(the same token)" if ref.id is None else contract.excerpt(ref.id)
+    return "(a CDK token)" if ref.id is None else contract.excerpt(ref.id)
 
 
 def declaration(path: str, instance: Ref, primary: Ref, alias: Ref) -> Declaration:

@@ -82,7 +82,7 @@ def test_one_cfn_email_address_as_primary_of_two_aliases(app: cdk.App) -> None:
     b = connect.CfnEmailAddress(stack, "B", instance_arn=ARN_HEAD, email_address="b@example.com")
     EmailAddressAlias.from_email_addresses(stack, "First", primary=primary, alias=a)
     EmailAddressAlias.from_email_addresses(stack, "Second", primary=primary, alias=b)
-    assert "S/First and S/Second give primary (the same token) two aliases" in _synth_error(app)
+    assert "S/First and S/Second give primary (a CDK token) two aliases" in _synth_error(app)
 
 
 def test_a_conflict_across_a_nested_stage_is_found(app: cdk.App) -> None:
