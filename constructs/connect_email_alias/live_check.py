@@ -600,7 +600,8 @@ def run(
     out: Callable[[str], None] = print,
     verbose: bool = False,
 ) -> int:
-    """The whole check; 0 when done and restored, 1 when the restore did not verify, 2 when refused."""
+    """The whole check; 0 when done and restored, 1 when it stopped early or the restore did not verify, 2 when
+    refused or not confirmed."""
     index_ctx = function_code()
     with index_ctx as index:
         operations = tuple(sys.modules["contract"].CONNECT_OPERATIONS)
@@ -627,10 +628,13 @@ def run(
                 emu.settle({})
                 emu_rows = lifecycle(Function.start(index, emu, start.account, answers))
                 emu_rows += probes(emu, lambda: _default_quota(emulator))
-                real.settle({})
+                rows: Rows = []
                 try:
-                    rows = lifecycle(Function.start(index, real, start.account, answers))
+                    real.settle({})
+                    rows += lifecycle(Function.start(index, real, start.account, answers))
                     rows += probes(real, lambda: None)
+                except Exception as err:  # e.g. a denied call: say so, restore, show what was observed
+                    rows.append(("stopped early", f"{type(err).__name__}: {err}"[:300]))
                 finally:
                     restored = restore(real, start)
         finally:
@@ -642,7 +646,8 @@ def run(
     _print_table(rows, emu_rows, out)
     out(f"Restored the starting state: {restored}.")
     out(f"Probe calls made: {_calls_text(real.guard.calls)} (the function's calls are in the rows).")
-    return 0 if restored == "yes" else 1
+    finished = not any(name == "stopped early" for name, _ in rows)
+    return 0 if restored == "yes" and finished else 1
 
 
 def _default_quota(emulator: Any) -> None:
