@@ -600,8 +600,8 @@ def run(
     out: Callable[[str], None] = print,
     verbose: bool = False,
 ) -> int:
-    """The whole check; 0 when done and restored, 1 when it stopped early or the restore did not verify, 2 when
-    refused or not confirmed."""
+    """The whole check. Exit status: 0 done and restored; 1 stopped early or the restore did not verify;
+    2 refused or not confirmed."""
     index_ctx = function_code()
     with index_ctx as index:
         operations = tuple(sys.modules["contract"].CONNECT_OPERATIONS)
