@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ from .gateway import CallRecord, Gateway
 from .iam import Iam
 from .quota import Quota, Throttle
 from .seed import DEFAULT_SEED, apply_seed, read_seed
-from .serving import BackgroundServer
+from .serving import BackgroundServer, LoopbackServer
 from .state import ConnectState
 from .wire import handler_for
 
@@ -115,7 +114,7 @@ class ConnectEmulator:
         if self._iam_propagation > 0:
             self.iam.deny_for(self._iam_propagation)
         self._serving = BackgroundServer(
-            ThreadingHTTPServer((self._host, self._port), handler_for(self._gateway))
+            LoopbackServer((self._host, self._port), handler_for(self._gateway))
         )
         return self
 
