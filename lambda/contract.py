@@ -140,6 +140,36 @@ def parse_id_or_arn(value: object, kind: Kind, name: str) -> IdOrArn:
     return IdOrArn(address or instance, match["partition"], match["region"], match["account"], instance)
 
 
+def check_one_instance(
+    instance: IdOrArn | None,
+    primary: IdOrArn | None,
+    alias: IdOrArn | None,
+    names: tuple[str, str, str] = (INSTANCE_ID, EMAIL_ADDRESS_ID, ALIAS_PROPERTY),
+) -> None:
+    """The rules across the three values: ARNs in one partition, region and account, addresses of the
+    resource's instance, an alias other than its primary. None (a CDK token, unknown until deploy) skips
+    what needs it, so synth and deploy refuse the same literals with the same words."""
+    instance_name, primary_name, alias_name = names
+    values = zip(names, (instance, primary, alias), strict=True)
+    arns = [(n, r) for n, r in values if r is not None and r.is_arn]
+    if len({(r.partition, r.region, r.account) for _, r in arns}) > 1:
+        raise GrammarError(
+            f"{' and '.join(n for n, _ in arns)} are ARNs in different partitions, regions or accounts: use "
+            "ARNs of one instance, or plain IDs."
+        )
+    for name, ref in ((primary_name, primary), (alias_name, alias)):
+        if instance is not None and ref is not None and ref.instance not in (None, instance.id):
+            raise GrammarError(
+                f"{name} is an ARN in instance {excerpt(ref.instance)}, but {instance_name} is "
+                f"{excerpt(instance.id)}: use an address of the resource's instance."
+            )
+    if primary is not None and alias is not None and primary.id == alias.id:
+        raise GrammarError(
+            f"{alias_name} equals {primary_name} ({excerpt(primary.id)}): an address cannot be its own "
+            "alias; choose a different alias address."
+        )
+
+
 # -- ownership (docs/design.md § Handler, "Ownership") ------------------------------------------------------
 #: Tag on the ALIAS email address naming the resource that owns its alias relation.
 OWNER_TAG_KEY = "connect-email-alias:owner"

@@ -64,18 +64,11 @@ def parse_properties(props: Any, default_region: str | None) -> Pair:
             "AliasConfiguration allows only EmailAddressId."
         )
     alias = _parse(_required(alias_cfg, contract.ALIAS_EMAIL_ADDRESS_ID, _ALIAS), "email-address", _ALIAS)
-    region = _common_region(instance, primary, alias, default_region)
-    for ref, name in ((primary, "EmailAddressId"), (alias, _ALIAS)):
-        if ref.instance is not None and ref.instance != instance.id:
-            raise PropertyError(
-                f"{name} is an ARN in instance {excerpt(ref.instance)}, but InstanceId is "
-                f"{excerpt(instance.id)}: use an address of the resource's instance."
-            )
-    if primary.id == alias.id:
-        raise PropertyError(
-            f"AliasConfiguration.EmailAddressId equals EmailAddressId ({excerpt(primary.id)}): an address "
-            "cannot be its own alias; choose a different alias address."
-        )
+    try:
+        contract.check_one_instance(instance, primary, alias)
+    except contract.GrammarError as err:
+        raise PropertyError(str(err)) from err
+    region = _region(instance, primary, alias, default_region)
     return Pair(region=region, instance_id=instance.id, primary_id=primary.id, alias_id=alias.id)
 
 
@@ -92,18 +85,11 @@ def _parse(value: Any, kind: contract.Kind, name: str) -> contract.IdOrArn:
         raise PropertyError(str(err)) from err
 
 
-def _common_region(
+def _region(
     instance: contract.IdOrArn, primary: contract.IdOrArn, alias: contract.IdOrArn, default_region: str | None
 ) -> str:
-    """The region every call goes to: the ARNs' (which must agree), else the function's own."""
-    arns = [r for r in (instance, primary, alias) if r.region is not None]
-    where = {(r.partition, r.region, r.account) for r in arns}
-    if len(where) > 1:
-        raise PropertyError(
-            "InstanceId, EmailAddressId and AliasConfiguration.EmailAddressId are ARNs in different "
-            "partitions, regions or accounts: use ARNs of one instance, or plain IDs."
-        )
-    region = arns[0].region if arns else default_region
+    """The region every call goes to: the ARNs' (one, by `check_one_instance`), else the function's own."""
+    region = next((r.region for r in (instance, primary, alias) if r.region is not None), default_region)
     if not region or not contract.is_region(region):
         raise PropertyError(
             "No region for the Connect calls: pass an ARN for InstanceId, or set AWS_REGION for the function."

@@ -17,7 +17,7 @@ from constructs import Construct
 from . import checks
 from ._contract import contract
 from .provider import EmailAddressAliasProvider
-from .refs import Ref, check_distinct, check_same_instance, parse
+from .refs import Ref, check_one_instance, parse
 
 RESOURCE_TYPE = contract.RESOURCE_TYPE
 #: CloudFormation gives up on a silent function after this long (its default is one hour).
@@ -102,8 +102,7 @@ class EmailAddressAlias(Construct):
             instance = parse("instance_id", instance_id, "instance")
             primary = parse("email_address_id", email_address_id, "email-address")
             alias = parse("alias_email_address_id", alias_email_address_id, "email-address")
-            check_same_instance(instance, ("email_address_id", primary), ("alias_email_address_id", alias))
-            check_distinct(primary, alias)
+            check_one_instance(instance, primary, alias)
         except ValueError as error:
             raise ValueError(f"EmailAddressAlias {self.node.path}: {error}") from None
         return instance, primary, alias

@@ -45,31 +45,12 @@ def parse(argument: str, value: str, kind: contract.Kind) -> Ref:
         raise ValueError(str(error)) from None
 
 
-def check_same_instance(instance: Ref, *addresses: tuple[str, Ref]) -> None:
-    """Every ARN must name the resource's instance, in one partition, region and account."""
-    named = [("instance_id", instance.parsed)] if instance.is_arn else []
-    named += [(arg, ref.parsed) for arg, ref in addresses if ref.is_arn]
-    for arg, parsed in named:
-        assert parsed is not None
-        if instance.id is not None and parsed.instance != instance.id:
-            raise ValueError(
-                f"{arg} is an ARN in instance {contract.excerpt(parsed.instance)}, but instance_id is"
-                f" {contract.excerpt(instance.id)}: use an address of the resource's instance."
-            )
-    places = {(p.partition, p.region, p.account) for _, p in named if p is not None}
-    if len(places) > 1:
-        args = " and ".join(arg for arg, _ in named)
-        raise ValueError(
-            f"{args} are ARNs in different partitions, regions or accounts: use ARNs of one instance,"
-            " or plain IDs."
+def check_one_instance(instance: Ref, primary: Ref, alias: Ref) -> None:
+    """The function's rules across the three arguments, under the construct's argument names."""
+    try:
+        contract.check_one_instance(
+            instance.parsed, primary.parsed, alias.parsed,
+            ("instance_id", "email_address_id", "alias_email_address_id"),
         )
-
-
-def check_distinct(primary: Ref, alias: Ref) -> None:
-    """An address cannot forward from itself."""
-    if primary.id is not None and primary.id == alias.id:
-        raise ValueError(
-            f"alias_email_address_id equals email_address_id ({contract.excerpt(primary.id)}): an address"
-            " cannot be its own alias; choose a different alias address."
-        )
-
+    except contract.GrammarError as error:
+        raise ValueError(str(error)) from None
