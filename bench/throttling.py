@@ -84,22 +84,6 @@ class Phase:
         return self.throttled / max(1, sum(self.ok_calls.values()))
 
 
-class _Context:
-    """The parts of Lambda's context object the function reads."""
-
-    def __init__(self, timeout_s: float) -> None:
-        self.deadline = time.monotonic() + timeout_s
-        self.aws_request_id = str(uuid.uuid4())
-        self.function_name = "bench-alias-provider"
-        self.invoked_function_arn = FUNCTION_ARN
-        self.log_group_name = "/aws/lambda/bench-alias-provider"
-        self.log_stream_name = "bench"
-        self.memory_limit_in_mb = "256"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
-
-
 class _Outcomes(logging.Handler):
     """Counts the outcomes of the port's per-attempt JSON log lines (the client's view of retries)."""
 
@@ -205,6 +189,7 @@ def play(
     index: ModuleType, emulator: Any, label: str, events: list[dict[str, Any]], quota: tuple[float, int]
 ) -> tuple[Phase, list[str | None]]:
     """Send every event at once (one thread each); returns the phase and each event's PhysicalResourceId."""
+    from connect_email_alias.live_check import LambdaContext
     from connect_email_alias.local import Quota
 
     rate, burst = quota
@@ -218,7 +203,7 @@ def play(
 
     def one(i: int, body: dict[str, Any]) -> None:
         start.wait()
-        context = _Context(timeout_s)
+        context = LambdaContext(timeout_s, function_name="bench-alias-provider")
         try:
             physical[i] = index._run(body, context)
         except Exception as err:

@@ -248,15 +248,18 @@ class _Answers:
         self._server.server_close()
 
 
-class _Context:
-    """The parts of Lambda's context object the function reads."""
+class LambdaContext:
+    """The parts of Lambda's context object the function reads, counting down from `timeout_s`.
 
-    def __init__(self, timeout_s: float) -> None:
+    Also used by bench/throttling.py, which runs the same handler in-process.
+    """
+
+    def __init__(self, timeout_s: float, function_name: str = STACK_NAME) -> None:
         self._deadline = time.monotonic() + timeout_s
         self.aws_request_id = str(uuid.uuid4())
-        self.function_name = STACK_NAME
-        self.log_group_name = f"/aws/lambda/{STACK_NAME}"
-        self.log_stream_name = "live-check"
+        self.function_name = function_name
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
         self.memory_limit_in_mb = "256"
 
     def get_remaining_time_in_millis(self) -> int:
@@ -366,7 +369,7 @@ class Function:
             event["PhysicalResourceId"] = physical_id
         if old is not None:
             event["OldResourceProperties"] = props(old)
-        self.index.handler(event, _Context(float(contract.FUNCTION_TIMEOUT_S)))
+        self.index.handler(event, LambdaContext(float(contract.FUNCTION_TIMEOUT_S)))
         return self.answers.bodies.get(request_id) or {"Status": "NO ANSWER"}
 
 
