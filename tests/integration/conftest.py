@@ -1,11 +1,15 @@
-"""Fixtures for the offline stand-ins: every server is started per test and always shut down."""
+"""Fixtures for the offline stand-ins: every server is started per test and always shut down (the
+`player` fixture of tests/support/fixtures.py plays against these)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from connect_email_alias.local import ConnectEmulator, ResponseReceiver
+
+from tests.integration.recording_function import recording_function
 
 
 @pytest.fixture
@@ -24,3 +28,9 @@ def client(emulator: ConnectEmulator):
 def receiver() -> Iterator[ResponseReceiver]:
     with ResponseReceiver() as rcv:
         yield rcv
+
+
+@pytest.fixture
+def code(tmp_path: Path) -> Path:
+    """A function that answers as told and records the events it saw (recording_function.py)."""
+    return recording_function(tmp_path / "asset")

@@ -15,12 +15,9 @@ from pathlib import Path
 import pytest
 from connect_email_alias.local import (
     CloudAssembly,
-    CloudFormationPlayer,
     StackSource,
     TemplateError,
 )
-
-from tests.integration.recording_function import recording_function
 
 pytestmark = pytest.mark.slow
 
@@ -57,17 +54,6 @@ def template(**overrides):
             },
         },
     }
-
-
-@pytest.fixture
-def code(tmp_path: Path) -> Path:
-    return recording_function(tmp_path / "asset")
-
-
-@pytest.fixture
-def player(receiver, emulator):
-    with CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as p:
-        yield p
 
 
 def stack(code: Path, **overrides) -> StackSource:

@@ -14,25 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from connect_email_alias.local import CloudAssembly, CloudFormationPlayer, StackSource, TemplateError
+from connect_email_alias.local import CloudAssembly, StackSource, TemplateError
 
-from tests.integration.recording_function import recording_function
 from tests.support.seed import INSTANCE
 
 pytestmark = pytest.mark.slow
 
 INSTANCE_ARN = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}"
-
-
-@pytest.fixture
-def code(tmp_path: Path) -> Path:
-    return recording_function(tmp_path / "asset")
-
-
-@pytest.fixture
-def player(receiver, emulator):
-    with CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as p:
-        yield p
 
 
 def recorded(name: Any, **properties: Any) -> dict[str, Any]:

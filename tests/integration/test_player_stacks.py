@@ -11,22 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from connect_email_alias.local import CloudFormationPlayer, StackSource, TemplateError
-
-from tests.integration.recording_function import recording_function
+from connect_email_alias.local import StackSource, TemplateError
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def code(tmp_path: Path) -> Path:
-    return recording_function(tmp_path / "asset")
-
-
-@pytest.fixture
-def player(receiver, emulator):
-    with CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as p:
-        yield p
 
 
 def resource(name: str, mode: str = "ok", **attributes: Any) -> dict[str, Any]:
