@@ -8,9 +8,8 @@ from tests.support.calls import TAG_BUDGET, alias_calls, mutating, tag_calls
 from tests.support.resources import address_arn
 from tests.support.seed import CARE, SUPPORT
 
-# event -> (max mutating calls, max calls). Update of the same pair is allowed 2 reads, not the contract's 1:
-# the answer must carry AliasEmailAddress, which only DescribeEmailAddress(alias) returns, and an Update's
-# answer replaces all attributes (docs/design.md § Handler, "Deviation"). Still no mutating call.
+# event -> (max mutating calls, max calls). Update of the same pair reads twice: the answer must carry
+# AliasEmailAddress, which only DescribeEmailAddress(alias) returns (docs/design.md § Handler).
 BUDGET = {
     "Create": (1, 3),
     "Update, same pair": (0, 2),

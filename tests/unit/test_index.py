@@ -197,7 +197,7 @@ def test_update_same_pair_keeps_the_id_and_makes_no_mutating_call(monkeypatch):
     assert r["Status"] == "SUCCESS" and r["PhysicalResourceId"] == PID
     assert r["Data"]["AliasEmailAddress"] == "help@example.com"
     mutating, total = h.budget()
-    # Contract § 5 says <= 1 call; the second read fetches AliasEmailAddress (docs/design.md § Handler).
+    # The second read fetches AliasEmailAddress (docs/design.md § Handler).
     assert mutating == 0 and total <= 2
 
 
