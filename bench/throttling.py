@@ -20,15 +20,12 @@ import io
 import json
 import logging
 import os
-import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -140,40 +137,28 @@ def event(
 
 @contextlib.contextmanager
 def function_code(emulator: Any) -> Iterator[ModuleType]:
-    """The staged asset's `index` module, imported with the environment Lambda would give it, pointed at
-    `emulator`; every module loaded from the asset is forgotten afterwards (the next run stages afresh)."""
-    from connect_email_alias.asset import stage_function_code
+    """The staged asset's `index` module (the live check's loader), imported with the environment Lambda
+    would give it, pointed at `emulator`; the environment is restored afterwards."""
+    from connect_email_alias.live_check import function_code as staged_function
     from connect_email_alias.local.emulator import DUMMY_CREDENTIALS
 
     saved_env = dict(os.environ)
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    with tempfile.TemporaryDirectory(prefix="bench-throttle-") as tmp:
-        asset = stage_function_code(Path(tmp) / "asset")
-        sys.path.insert(0, str(asset))
-        try:
-            os.environ.update(
-                {
-                    **emulator.env(),
-                    **DUMMY_CREDENTIALS,
-                    "AWS_CONFIG_FILE": os.devnull,
-                    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-                    "AWS_EC2_METADATA_DISABLED": "true",
-                }
-            )
-            import index
-
-            root.handlers = []  # crhelper's JSON handler would print a line per call of hundreds of threads
-            root.setLevel(logging.WARNING)
+    os.environ.update(
+        {
+            **emulator.env(),
+            **DUMMY_CREDENTIALS,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+    try:
+        # No log handler: crhelper's JSON lines from hundreds of threads would drown the figures.
+        with staged_function(log_handlers=(), log_level=logging.WARNING) as index:
             yield index
-        finally:
-            sys.path.remove(str(asset))
-            for name, module in list(sys.modules.items()):
-                if str(getattr(module, "__file__", "") or "").startswith(str(asset)):
-                    del sys.modules[name]
-            os.environ.clear()
-            os.environ.update(saved_env)
-            root.handlers, root.level = saved_handlers, saved_level
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
 
 
 def function_timeout_s() -> float:

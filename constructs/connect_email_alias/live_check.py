@@ -281,19 +281,25 @@ FUNCTION_LOGS = _Kept()
 
 
 @contextlib.contextmanager
-def function_code() -> Iterator[ModuleType]:
-    """The staged asset (the function as deployed) imported flat, as Lambda does; its logs kept aside."""
+def function_code(
+    log_handlers: Sequence[logging.Handler] = (FUNCTION_LOGS,), log_level: int | None = None
+) -> Iterator[ModuleType]:
+    """The staged asset (the function as deployed) imported flat, as Lambda does, with its log lines sent to
+    `log_handlers` (the live check keeps them aside; bench/throttling.py drops them). Every module loaded
+    from the asset is forgotten afterwards and the root logger restored."""
     from .asset import stage_function_code
 
     root = logging.getLogger()
     saved = root.handlers[:], root.level
-    with tempfile.TemporaryDirectory(prefix="live-check-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="function-") as tmp:
         asset = stage_function_code(Path(tmp) / "asset")
         sys.path.insert(0, str(asset))
         try:
             import index
 
-            root.handlers = [FUNCTION_LOGS]  # crhelper sets the level and formats these per event
+            root.handlers = list(log_handlers)  # crhelper sets the level and formats these per event
+            if log_level is not None:
+                root.setLevel(log_level)
             yield index
         finally:
             sys.path.remove(str(asset))
