@@ -23,9 +23,11 @@ from typing import Any
 import boto3
 import botocore.session
 from backoff import Backoff, Clock, time_for
+from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
+from contract import CONNECT_OPERATIONS
 from errors import (
     Conflict,
     Denied,
@@ -54,14 +56,8 @@ CLIENT_CONFIG = Config(
 
 _THROTTLED = frozenset({"ThrottlingException", "TooManyRequestsException"})
 _TRANSIENT = frozenset({"InternalServiceException", "ServiceUnavailable"})
-_ACTION = {
-    "describe_email_address": "DescribeEmailAddress",
-    "associate_email_address_alias": "AssociateEmailAddressAlias",
-    "disassociate_email_address_alias": "DisassociateEmailAddressAlias",
-    "tag_resource": "TagResource",
-    "untag_resource": "UntagResource",
-    "search_email_addresses": "SearchEmailAddresses",
-}
+# boto3 method name -> Connect operation, for the operations the contract lists (one list, one spelling).
+_ACTION = {xform_name(operation): operation for operation in CONNECT_OPERATIONS}
 _MUTATING = frozenset({"associate_email_address_alias", "disassociate_email_address_alias"})
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
 _ADDRESS_ARN = re.compile(r"arn:[^:]+:connect:[^:]+:[^:]+:instance/([^/]+)/email-address/([^/]+)")
