@@ -63,7 +63,9 @@ def test_throttling_burst_during_a_swap_is_retried(bed: StackBed, operation: str
     """A burst of 429s (3 in a row, then a 4/s bucket) only slows a swap down."""
     bed.emulator.faults.fail_next(operation, 3, error="ThrottlingException")
     bed.emulator.faults.rate_limit(operation, 4.0, burst=2)
-    result = bed.swap(CARE)
+    # Three throttles in a row cost the backoff 2 + 6 + 18 s at most (docs/design.md § Handler, "Retry
+    # numbers"): more than the bed's 30 s, so this event gets the deadline a slowed-down swap is sized for.
+    result = bed.swap(CARE, timeout_s=120)
     check(f"throttling burst on {operation}, swap", bed, result, SWAPPED)
     assert_swapped(bed, result)
     assert bed.mutations() == [DISASSOCIATE, ASSOCIATE]
