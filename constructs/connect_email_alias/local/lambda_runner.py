@@ -1,11 +1,9 @@
 """Runs a function's code the way Lambda does: its own process, its own sys.path, a real deadline.
 
-The child runs :mod:`.lambda_bootstrap`, which plays Lambda's Python runtime.
-
-Each invocation is a fresh ``python -S -E`` process whose ``sys.path`` is exactly
-[asset dir, SDK site, stdlib], so the function sees nothing of this project or its virtualenv and
-uses the SDK of a Lambda runtime (``CONNECT_EMAIL_ALIAS_SDK_PATH``), which predates the alias
-operations. Like Lambda, the process is killed when the function's timeout passes.
+Each invocation is a fresh ``python -S -E`` process running :mod:`.lambda_bootstrap`, whose ``sys.path`` is
+exactly [asset dir, SDK site, stdlib]: the function sees nothing of this project or its virtualenv and uses
+the SDK of a Lambda runtime (``CONNECT_EMAIL_ALIAS_SDK_PATH``), which predates the alias operations. Like
+Lambda, the process is killed when the function's timeout passes.
 """
 
 from __future__ import annotations
@@ -32,9 +30,6 @@ from .template import Environment
 SDK_PATH_ENV = "CONNECT_EMAIL_ALIAS_SDK_PATH"
 SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
-# The program the child runs (a real module, stdlib only); copied so its folder holds nothing else.
-_BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
-
 
 @dataclass(frozen=True)
 class Invocation:
@@ -48,25 +43,10 @@ class Invocation:
     exit_code: int | None
     stdout: str
     stderr: str
-    handler_error: str | None
-    returned: Any
 
     @property
     def logs(self) -> str:
         return self.stdout + self.stderr
-
-
-def sdk_site(explicit: str | Path | None = None, scratch: Path | None = None) -> Path:
-    """The SDK the function gets: given, or ``$CONNECT_EMAIL_ALIAS_SDK_PATH``, or links to ours.
-
-    The links go into a new folder under ``scratch`` (a temporary folder when None).
-    """
-    if explicit is not None:
-        return Path(explicit)
-    configured = os.environ.get(SDK_PATH_ENV)
-    if configured and Path(configured).is_dir():
-        return Path(configured)
-    return link_sdk(Path(tempfile.mkdtemp(prefix="lambda-sdk-", dir=scratch)))
 
 
 def link_sdk(target: Path) -> Path:
@@ -92,14 +72,21 @@ class LambdaRunner:
         sdk_path: str | Path | None = None,
         base_env: Mapping[str, str] | None = None,
     ) -> None:
-        """``base_env`` is added to every invocation (e.g. the emulator endpoint, the receiver's CA)."""
+        """``base_env`` is added to every invocation (e.g. the emulator endpoint, the receiver's CA).
+
+        The SDK is ``sdk_path``, else ``$CONNECT_EMAIL_ALIAS_SDK_PATH``, else links to this interpreter's.
+        """
         self.env = env or Environment()
         self.base_env = dict(base_env or {})
         self._work = tempfile.TemporaryDirectory(prefix="lambda-runner-")
-        self.sdk_path = sdk_site(sdk_path, Path(self._work.name))
-        bootstrap_dir = Path(self._work.name) / "bootstrap"
-        bootstrap_dir.mkdir()
-        self._bootstrap = Path(shutil.copy(_BOOTSTRAP, bootstrap_dir))
+        work = Path(self._work.name)
+        configured = os.environ.get(SDK_PATH_ENV)
+        if sdk_path is None and configured and Path(configured).is_dir():
+            sdk_path = configured
+        self.sdk_path = Path(sdk_path) if sdk_path is not None else link_sdk(work / "sdk")
+        # The program the child runs, copied so that its folder (sys.path[0]) holds nothing else.
+        (work / "bootstrap").mkdir()
+        self._bootstrap = shutil.copy(Path(__file__).with_name("lambda_bootstrap.py"), work / "bootstrap")
 
     def close(self) -> None:
         self._work.cleanup()
@@ -148,67 +135,45 @@ class LambdaRunner:
         request_id = str(uuid.uuid4())
         timeout = function.timeout_s if timeout_s is None else timeout_s
         environment = self.environment(function, env)
-        call_dir = Path(tempfile.mkdtemp(prefix="call-", dir=self._work.name))
-        payload_file, result_file = call_dir / "payload.json", call_dir / "result.json"
+        context = {
+            "aws_request_id": request_id,
+            "function_name": function.function_name,
+            "invoked_function_arn": function.arn,
+            "memory_limit_in_mb": str(function.memory_mb),
+            "log_group_name": environment["AWS_LAMBDA_LOG_GROUP_NAME"],
+            "log_stream_name": environment["AWS_LAMBDA_LOG_STREAM_NAME"],
+            "deadline_epoch_ms": (time.time() + timeout) * 1000,
+        }
+        payload = json.dumps({"event": dict(event), "context": context})
+        command = [sys.executable, "-S", "-E", self._bootstrap, str(function.asset_dir), str(self.sdk_path)]
         started = time.monotonic()
         deadline = started + timeout
-        payload = {
-            "event": dict(event),
-            "context": {
-                "aws_request_id": request_id,
-                "function_name": function.function_name,
-                "invoked_function_arn": function.arn,
-                "memory_limit_in_mb": str(function.memory_mb),
-                "log_group_name": environment["AWS_LAMBDA_LOG_GROUP_NAME"],
-                "log_stream_name": environment["AWS_LAMBDA_LOG_STREAM_NAME"],
-                "deadline_epoch_ms": (time.time() + timeout) * 1000,
-            },
-        }
-        payload_file.write_text(json.dumps(payload), encoding="utf-8")
-        command = [
-            sys.executable,
-            "-S",
-            "-E",
-            str(self._bootstrap),
-            str(function.asset_dir),
-            str(self.sdk_path),
-            function.handler,
-            str(payload_file),
-            str(result_file),
-        ]
         process = subprocess.Popen(
-            command,
+            [*command, function.handler],
             cwd=function.asset_dir,
             env=environment,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
         )
-        timed_out = False
         try:
-            stdout, stderr = process.communicate(timeout=max(0.0, deadline - time.monotonic()))
+            stdout, stderr = process.communicate(payload, timeout=max(0.0, deadline - time.monotonic()))
+            timed_out = False
         except subprocess.TimeoutExpired:
             timed_out = True
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             stdout, stderr = process.communicate()
-        ended = time.monotonic()
-        outcome: dict[str, Any] = {}
-        if result_file.exists():
-            with contextlib.suppress(ValueError):
-                outcome = json.loads(result_file.read_text(encoding="utf-8"))
-        if timed_out:
             stderr += f"\nTask timed out after {timeout:.2f} seconds\n"
         return Invocation(
             aws_request_id=request_id,
             started=started,
             deadline=deadline,
-            ended=ended,
+            ended=time.monotonic(),
             timed_out=timed_out,
             exit_code=None if timed_out else process.returncode,
             stdout=stdout,
             stderr=stderr,
-            handler_error=outcome.get("error") if outcome else ("timed out" if timed_out else "no result"),
-            returned=outcome.get("returned"),
         )
