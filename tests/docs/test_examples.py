@@ -17,7 +17,6 @@ from connect_email_alias.local import (
     CloudAssembly,
     CloudFormationPlayer,
     ConnectEmulator,
-    ResponseReceiver,
     StackSource,
 )
 
@@ -83,22 +82,18 @@ def test_shared_provider_template_is_cfn_lint_clean() -> None:
 
 
 @pytest.mark.slow
-def test_shared_provider_serves_the_raw_template(tmp_path: Path) -> None:
+def test_shared_provider_serves_the_raw_template(
+    tmp_path: Path, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+) -> None:
     assembly = CloudAssembly(_synth("shared_provider", tmp_path))
-    raw = StackSource.from_file(
-        EXAMPLES / "shared_provider" / "aliases.yaml", name="Aliases", assembly=assembly
-    )
-    with (
-        ConnectEmulator.from_seed() as connect,
-        ResponseReceiver() as answers,
-        CloudFormationPlayer(answers, connect_endpoint=connect.endpoint_url) as cloudformation,
-    ):
-        report = cloudformation.deploy(raw)
-        assert report.ok, report
-        assert connect.aliases_by_primary(INSTANCE)[SUPPORT] == HELP
-        report = cloudformation.destroy("Aliases")
-        assert report.ok, report
-        assert SUPPORT not in connect.aliases_by_primary(INSTANCE)
+    template = EXAMPLES / "shared_provider" / "aliases.yaml"
+    raw = StackSource.from_file(template, name="Aliases", assembly=assembly)
+    report = cloudformation.deploy(raw)
+    assert report.ok, report
+    assert connect_emulator.aliases_by_primary(INSTANCE)[SUPPORT] == HELP
+    report = cloudformation.destroy("Aliases")
+    assert report.ok, report
+    assert SUPPORT not in connect_emulator.aliases_by_primary(INSTANCE)
 
 
 def _forwarding(connect: ConnectEmulator) -> dict[str, str]:
@@ -110,38 +105,32 @@ def _forwarding(connect: ConnectEmulator) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_cfn_email_address_example_plays_offline(tmp_path: Path) -> None:
+def test_cfn_email_address_example_plays_offline(
+    tmp_path: Path, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+) -> None:
     assembly = CloudAssembly(_synth("arns_and_cfn_email_address", tmp_path))
-    with (
-        ConnectEmulator.from_seed() as connect,
-        ResponseReceiver() as answers,
-        CloudFormationPlayer(answers, connect_endpoint=connect.endpoint_url) as cloudformation,
-    ):
-        report = cloudformation.deploy(assembly.stack("SalesMail"))
-        assert report.ok, report
-        forwarding = _forwarding(connect)
-        assert forwarding["sales-team@example.com"] == "orders@example.com"
-        assert forwarding["support@example.com"] == "help@example.com"
-        report = cloudformation.destroy("SalesMail")
-        assert report.ok, report
-        assert _forwarding(connect) == {"sales@example.com": "info@example.com"}  # the seed's own alias
+    report = cloudformation.deploy(assembly.stack("SalesMail"))
+    assert report.ok, report
+    forwarding = _forwarding(connect_emulator)
+    assert forwarding["sales-team@example.com"] == "orders@example.com"
+    assert forwarding["support@example.com"] == "help@example.com"
+    report = cloudformation.destroy("SalesMail")
+    assert report.ok, report
+    assert _forwarding(connect_emulator) == {"sales@example.com": "info@example.com"}  # the seed's own alias
 
 
 @pytest.mark.slow
-def test_cross_stack_example_plays_offline(tmp_path: Path) -> None:
+def test_cross_stack_example_plays_offline(
+    tmp_path: Path, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+) -> None:
     assembly = CloudAssembly(_synth("cross_stack", tmp_path))
-    with (
-        ConnectEmulator.from_seed() as connect,
-        ResponseReceiver() as answers,
-        CloudFormationPlayer(answers, connect_endpoint=connect.endpoint_url) as cloudformation,
-    ):
-        for stack in ("ConnectAddresses", "ConnectAliases"):
-            report = cloudformation.deploy(assembly.stack(stack))
-            assert report.ok, report
-        assert _forwarding(connect)["billing@example.com"] == "invoices@example.com"
-        report = cloudformation.destroy("ConnectAliases")
+    for stack in ("ConnectAddresses", "ConnectAliases"):
+        report = cloudformation.deploy(assembly.stack(stack))
         assert report.ok, report
-        assert "billing@example.com" not in _forwarding(connect)
+    assert _forwarding(connect_emulator)["billing@example.com"] == "invoices@example.com"
+    report = cloudformation.destroy("ConnectAliases")
+    assert report.ok, report
+    assert "billing@example.com" not in _forwarding(connect_emulator)
 
 
 @pytest.mark.slow
