@@ -20,7 +20,7 @@ from connect_email_alias import EmailAddressAlias, EmailAddressAliasProvider
 
 from tests.support.seed import CARE, INFO, INSTANCE, SALES
 
-from .conftest import ARN_HEAD, REPO, cdk_json_context, load_example_app
+from .conftest import ARN_HEAD, REPO, alias_on_new_instance, cdk_json_context, load_example_app
 
 PACKS = (
     cdk_nag.AwsSolutionsChecks,
@@ -65,16 +65,7 @@ def _variations(app: cdk.App) -> None:
     a = connect.CfnEmailAddress(stack, "Primary", instance_arn=ARN_HEAD, email_address="bills@example.com")
     b = connect.CfnEmailAddress(stack, "Secondary", instance_arn=ARN_HEAD, email_address="pay@example.com")
     EmailAddressAlias.from_email_addresses(stack, "FromCfn", primary=a, alias=b)
-    instance = connect.CfnInstance(
-        stack,
-        "Instance",
-        identity_management_type="CONNECT_MANAGED",
-        instance_alias="variations",
-        attributes=connect.CfnInstance.AttributesProperty(inbound_calls=True, outbound_calls=False),
-    )
-    c = connect.CfnEmailAddress(stack, "New1", instance_arn=instance.attr_arn, email_address="a@example.com")
-    d = connect.CfnEmailAddress(stack, "New2", instance_arn=instance.attr_arn, email_address="b@example.com")
-    EmailAddressAlias.from_email_addresses(stack, "FromNewInstance", primary=c, alias=d)
+    alias_on_new_instance(stack, "FromNewInstance")
 
     agnostic = cdk.Stack(app, "Agnostic")  # no region: the grant takes AWS::Region
     EmailAddressAlias(

@@ -12,7 +12,6 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_connect as connect
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match, Template
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias, EmailAddressAliasProvider
@@ -20,24 +19,12 @@ from connect_email_alias._contract import contract
 
 from tests.support.seed import HELP, INSTANCE, SUPPORT
 
-from .conftest import ARN_HEAD, resources_of
+from .conftest import ARN_HEAD, add_aliases, alias_on_new_instance, resources_of
 
 ACCOUNT = "111122223333"  # ARN_HEAD's account; eu-west-2 is its region
 PSEUDO = {"AWS::Partition": "aws", "AWS::AccountId": ACCOUNT, "AWS::Region": "eu-west-2"}
 TAG_ACTIONS = ("connect:TagResource", "connect:UntagResource")
 ADDRESS_ACTIONS = [a for a in contract.IAM_ADDRESS_ACTIONS if a not in TAG_ACTIONS]
-
-
-def _aliases(stack: cdk.Stack, count: int, instance: str = INSTANCE, prefix: str = "A") -> None:
-    """``count`` aliases, each on its own primary (Connect allows one alias per primary)."""
-    for n in range(count):
-        EmailAddressAlias(
-            stack,
-            f"{prefix}{n}",
-            instance_id=instance,
-            email_address_id=f"{prefix}-primary-{n}",
-            alias_email_address_id=f"{prefix}-alias-{n}",
-        )
 
 
 def _statements(template: dict[str, Any]) -> list[dict[str, Any]]:
@@ -113,11 +100,11 @@ def _stack(region: str | None = "eu-west-2", account: str | None = None) -> cdk.
 @pytest.fixture(scope="module")
 def three() -> dict[str, Any]:
     stack = _stack()
-    _aliases(stack, 3)
+    add_aliases(stack, 3)
     return Template.from_stack(stack).to_json()
 
 
-def test_singleton_one_function_role_and_log_group_for_n_aliases(three: dict[str, Any]) -> None:
+def test_singleton_one_function_role_and_log_group_for_nadd_aliases(three: dict[str, Any]) -> None:
     template = Template.from_json(three)
     template.resource_count_is("AWS::Lambda::Function", 1)
     template.resource_count_is("AWS::IAM::Role", 1)
@@ -188,8 +175,8 @@ def test_tagging_is_limited_to_the_owner_tag_key(three: dict[str, Any]) -> None:
 def test_one_instance_is_one_entry_however_it_is_named() -> None:
     """By ID (stack region and account known) and by ARN: one instance ARN and one address pattern."""
     stack = _stack(account=ACCOUNT)
-    _aliases(stack, 2, instance=INSTANCE, prefix="Id")
-    _aliases(stack, 2, instance=ARN_HEAD, prefix="Arn")
+    add_aliases(stack, 2, instance=INSTANCE, prefix="Id")
+    add_aliases(stack, 2, instance=ARN_HEAD, prefix="Arn")
     statements = _statements(Template.from_stack(stack).to_json())
     assert len(statements) == 4  # logs; address actions, instance actions, tagging
     assert statements[1]["Resource"] == statements[3]["Resource"] == f"{_instance()}/email-address/*"
@@ -198,7 +185,7 @@ def test_one_instance_is_one_entry_however_it_is_named() -> None:
 
 def test_a_bare_instance_id_takes_the_stacks_region_when_known() -> None:
     stack = _stack(region="ap-southeast-2")
-    _aliases(stack, 1)
+    add_aliases(stack, 1)
     template = Template.from_stack(stack).to_json()
     assert _can_serve(template, region="ap-southeast-2")
     assert not _can_serve(template, region="eu-west-2")
@@ -206,7 +193,7 @@ def test_a_bare_instance_id_takes_the_stacks_region_when_known() -> None:
 
 def test_a_bare_instance_id_in_an_environment_agnostic_stack_takes_aws_region() -> None:
     stack = _stack(region=None)
-    _aliases(stack, 1)
+    add_aliases(stack, 1)
     template = Template.from_stack(stack).to_json()
     assert "*" not in str(_statements(template)[2]["Resource"])
     assert _can_serve(template, region=PSEUDO["AWS::Region"])
@@ -228,8 +215,8 @@ def test_an_email_address_arn_brings_its_region_to_a_bare_instance_id() -> None:
 
 def test_two_instances_two_entries() -> None:
     stack = _stack()
-    _aliases(stack, 2, instance=INSTANCE, prefix="A")
-    _aliases(stack, 2, instance="second-instance", prefix="B")
+    add_aliases(stack, 2, instance=INSTANCE, prefix="A")
+    add_aliases(stack, 2, instance="second-instance", prefix="B")
     template = Template.from_stack(stack).to_json()
     assert _can_serve(template) and _can_serve(template, "second-instance")
     assert [len(s["Resource"]) for s in _statements(template)[1:]] == [2, 2, 2]
@@ -239,7 +226,7 @@ def test_two_instances_two_entries() -> None:
 @pytest.mark.parametrize("value", [INSTANCE, ARN_HEAD, ARN_HEAD.replace("eu-west-2", "us-west-2")])
 def test_a_token_instance_resolves_to_the_instance_whether_id_or_arn(region: str | None, value: str) -> None:
     stack = _stack(region=region)
-    _aliases(stack, 2, instance=cdk.Fn.import_value("InstanceRef"))
+    add_aliases(stack, 2, instance=cdk.Fn.import_value("InstanceRef"))
     template = Template.from_stack(stack).to_json()
     where = {"region": "us-west-2"} if "us-west-2" in value else {}
     values = {"InstanceRef": value}
@@ -250,16 +237,7 @@ def test_a_token_instance_resolves_to_the_instance_whether_id_or_arn(region: str
 
 def test_cfn_email_addresses_with_a_new_instance_grant_that_instance() -> None:
     stack = _stack()
-    instance = connect.CfnInstance(
-        stack,
-        "Instance",
-        identity_management_type="CONNECT_MANAGED",
-        instance_alias="demo",
-        attributes=connect.CfnInstance.AttributesProperty(inbound_calls=True, outbound_calls=False),
-    )
-    a = connect.CfnEmailAddress(stack, "A", instance_arn=instance.attr_arn, email_address="a@example.com")
-    b = connect.CfnEmailAddress(stack, "B", instance_arn=instance.attr_arn, email_address="b@example.com")
-    EmailAddressAlias.from_email_addresses(stack, "Alias", primary=a, alias=b)
+    alias_on_new_instance(stack, "Alias")
     template = Template.from_stack(stack).to_json()
     created = {"Instance.Arn": _instance("fresh-instance")}
     assert _allowed(template, "connect:DescribeEmailAddress", _address("fresh-instance"), values=created)
@@ -267,8 +245,8 @@ def test_cfn_email_addresses_with_a_new_instance_grant_that_instance() -> None:
 
 def test_policy_does_not_grow_with_aliases_on_one_instance() -> None:
     small, large = _stack(), cdk.Stack(cdk.App(), "Large", env=cdk.Environment(region="eu-west-2"))
-    _aliases(small, 1)
-    _aliases(large, 400)
+    add_aliases(small, 1)
+    add_aliases(large, 400)
     assert _statements(Template.from_stack(small).to_json()) == _statements(
         Template.from_stack(large).to_json()
     )

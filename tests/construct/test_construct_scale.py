@@ -11,9 +11,9 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 from cfnlint.api import lint_file
-from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias
+from connect_email_alias import RESOURCE_TYPE
 
-from tests.support.seed import INSTANCE
+from .conftest import add_aliases
 
 MAX_RESOURCES = 500
 MAX_TEMPLATE_BYTES = 1_000_000  # through S3, which the CDK CLI uses for large templates
@@ -22,15 +22,7 @@ MAX_TEMPLATE_BYTES = 1_000_000  # through S3, which the CDK CLI uses for large t
 def _synth(outdir: Path, count: int) -> Path:
     app = cdk.App(outdir=str(outdir))
     stack = cdk.Stack(app, f"Aliases{count}", env=cdk.Environment(region="us-east-1"))
-    for n in range(count):
-        EmailAddressAlias(
-            stack,
-            f"Alias{n}",
-            instance_id=INSTANCE,
-            # One alias per primary, as Connect allows (the app-wide checks refuse a second one).
-            email_address_id=f"{n:08d}-1111-4111-8111-111111111111",
-            alias_email_address_id=f"{n:08d}-2222-4222-8222-222222222222",
-        )
+    add_aliases(stack, count, prefix="Alias")
     app.synth()
     return outdir / f"{stack.stack_name}.template.json"
 
