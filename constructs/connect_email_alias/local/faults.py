@@ -1,8 +1,7 @@
-"""Fault injection for the Connect emulator, scriptable from tests.
+"""Fault injection, scriptable from tests: real Connect throttles, fails, locks addresses during
+concurrent operations and drops connections, and the function must survive all of that.
 
-Real Connect throttles, fails, locks addresses during concurrent operations and drops connections.
-The function must survive all of that, so tests need to be able to make the emulator misbehave on cue.
-Everything here is thread-safe: the emulator serves each request on its own thread.
+Thread-safe: the emulator serves each request on its own thread.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .clock import Clock
+from .errors import ConnectError, throttled
 from .quota import TokenBucket
 
 #: Matches every operation in :meth:`Faults.fail_next`, :meth:`Faults.rate_limit`, :meth:`Faults.latency`.
@@ -23,43 +23,21 @@ DropMode = Literal["close", "reset"]
 
 
 @dataclass(frozen=True)
-class ErrorFault:
-    """Answer with a modelled AWS error (``x-amzn-ErrorType`` header + JSON message)."""
-
-    code: str
-    status: int
-    message: str
-
-
-@dataclass(frozen=True)
 class PlainStatusFault:
-    """Answer with a bare HTTP status and no AWS error type, like a load balancer's 503."""
+    """A bare HTTP status with no AWS error type, like a load balancer's 503."""
 
     status: int
 
 
 @dataclass(frozen=True)
 class DropFault:
-    """Answer nothing: close the connection (``close``) or reset it (``reset``, TCP RST)."""
+    """No answer: the connection is closed (``close``) or reset (``reset``, TCP RST)."""
 
     mode: DropMode
 
 
-Fault = ErrorFault | PlainStatusFault | DropFault
-
-# The modelled HTTP status of each error the Connect model declares for our operations.
-ERROR_STATUS: dict[str, int] = {
-    "AccessDeniedException": 403,
-    "DuplicateResourceException": 409,
-    "IdempotencyException": 409,
-    "InternalServiceException": 500,
-    "InvalidParameterException": 400,
-    "InvalidRequestException": 400,
-    "ResourceConflictException": 409,
-    "ResourceNotFoundException": 404,
-    "ServiceQuotaExceededException": 402,
-    "ThrottlingException": 429,
-}
+#: A modelled AWS error answer, a bare status, or no answer at all.
+Fault = ConnectError | PlainStatusFault | DropFault
 
 
 @dataclass(frozen=True)
@@ -74,8 +52,7 @@ class PlannedFault:
 class _Scripted:
     operation: str
     remaining: int
-    fault: Fault
-    after: bool
+    planned: PlannedFault
 
 
 class Faults:
@@ -88,8 +65,6 @@ class Faults:
         self._buckets: dict[str, TokenBucket] = {}
         self._latency: dict[str, float] = {}
         self._locks: dict[str, float] = {}
-
-    # -- scripting -------------------------------------------------------------------------------
 
     def fail_next(
         self,
@@ -108,16 +83,12 @@ class Faults:
         case that ClientTokens exist for.
         """
         fault: Fault
-        if error is None:
-            if status is None:
-                raise ValueError("a plain-status fault needs a status")
-            fault = PlainStatusFault(status)
+        if error is not None:
+            fault = ConnectError(error, message or f"Injected fault: {error}", status)
+        elif status is None:
+            raise ValueError("a plain-status fault needs a status")
         else:
-            fault = ErrorFault(
-                error,
-                status if status is not None else ERROR_STATUS.get(error, 400),
-                message or f"Injected fault: {error}",
-            )
+            fault = PlainStatusFault(status)
         self._script(operation, count, fault, after)
 
     def drop_next(
@@ -144,30 +115,24 @@ class Faults:
     def lock(self, address_ids: Iterable[str], seconds: float) -> None:
         """Hold Connect's distributed lock on ``address_ids`` for ``seconds``.
 
-        While held, mutating calls touching any of them get 409 ResourceConflictException.
-        DescribeEmailAddress still answers and shows the real state, so a caller can tell a
-        transient lock from a real conflict.
+        While held, mutating calls touching any of them get 409 ResourceConflictException, while
+        DescribeEmailAddress still shows the real state, so a caller can tell a lock from a conflict.
         """
         until = self._clock() + seconds
         with self._lock:
-            for address_id in address_ids:
-                self._locks[address_id] = until
+            self._locks.update(dict.fromkeys(address_ids, until))
 
     def unlock(self, address_ids: Iterable[str] | None = None) -> None:
         """Release the given locks (all when ``None``)."""
         with self._lock:
-            if address_ids is None:
-                self._locks.clear()
-            for address_id in address_ids or ():
+            for address_id in list(self._locks) if address_ids is None else address_ids:
                 self._locks.pop(address_id, None)
 
     def clear(self) -> None:
         """Forget every scripted fault, rate limit, latency and lock."""
         with self._lock:
-            self._scripted.clear()
-            self._buckets.clear()
-            self._latency.clear()
-            self._locks.clear()
+            for plan in (self._scripted, self._buckets, self._latency, self._locks):
+                plan.clear()
 
     # -- consulted by the emulator -----------------------------------------------------------------
 
@@ -179,30 +144,24 @@ class Faults:
         """The fault to apply to this call, consuming one scripted fault or one token."""
         with self._lock:
             for item in self._scripted:
-                if item.operation in (operation, ANY_OPERATION) and item.remaining > 0:
+                if item.operation in (operation, ANY_OPERATION):
                     item.remaining -= 1
                     if item.remaining == 0:
                         self._scripted.remove(item)
-                    return PlannedFault(item.fault, item.after)
+                    return item.planned
             bucket = self._buckets.get(operation) or self._buckets.get(ANY_OPERATION)
             if bucket is not None and not bucket.take(self._clock()):
-                return PlannedFault(ErrorFault("ThrottlingException", 429, "Rate exceeded"), after=False)
+                return PlannedFault(throttled(), after=False)
         return None
 
     def locked(self, address_ids: Iterable[str]) -> str | None:
         """The first of ``address_ids`` that is locked now, if any."""
         now = self._clock()
         with self._lock:
-            for address_id in address_ids:
-                until = self._locks.get(address_id)
-                if until is not None:
-                    if until > now:
-                        return address_id
-                    del self._locks[address_id]
-        return None
+            return next((a for a in address_ids if self._locks.get(a, now) > now), None)
 
     def _script(self, operation: str, count: int, fault: Fault, after: bool) -> None:
         if count < 1:
             raise ValueError("count must be >= 1")
         with self._lock:
-            self._scripted.append(_Scripted(operation, count, fault, after))
+            self._scripted.append(_Scripted(operation, count, PlannedFault(fault, after)))

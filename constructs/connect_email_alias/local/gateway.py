@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConnectError, access_denied, conflict, throttled
-from .faults import DropFault, ErrorFault, Faults, PlainStatusFault, PlannedFault
+from .faults import DropFault, Faults, PlainStatusFault, PlannedFault
 from .iam import Iam
 from .quota import Throttle
 from .routes import UNKNOWN, Call, resolve
 from .state import ConnectState
+from .tokens import ClientTokens
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,8 @@ class Answer:
 
     @classmethod
     def error(cls, error: ConnectError, fault: str | None = None) -> Answer:
-        return cls(
-            error.status, {"message": error.message, "Message": error.message}, error.code, fault=fault
-        )
+        body = {"message": error.message, "Message": error.message}
+        return cls(error.status, body, error.code, fault=fault)
 
 
 class Gateway:
@@ -67,6 +67,7 @@ class Gateway:
         self._faults = faults
         self._throttle = throttle
         self._iam = iam
+        self._tokens = ClientTokens()
         self._calls: list[CallRecord] = []
         self._calls_lock = threading.Lock()
 
@@ -76,20 +77,18 @@ class Gateway:
             if not isinstance(body, dict):
                 raise ValueError("not an object")
         except ValueError:
-            return Answer.error(ConnectError("SerializationException", 400, "Malformed JSON body"))
-        call = resolve(self._state, method, target, body)
-        if not signed:
-            # Signatures are not verified, but an unsigned request is refused like AWS does.
-            answer = Answer.error(
-                ConnectError("MissingAuthenticationTokenException", 403, "Missing Authentication Token")
-            )
-        else:
+            return Answer.error(ConnectError("SerializationException", "Malformed JSON body"))
+        call = resolve(self._state, self._tokens, method, target, body)
+        if signed:
             answer = self._serve(call)
-        status = None if answer.drop else answer.status
-        with self._calls_lock:
-            self._calls.append(
-                CallRecord(call.operation, call.params, status, answer.error_code, answer.fault)
+        else:  # Signatures are not verified, but an unsigned request is refused like AWS does.
+            answer = Answer.error(
+                ConnectError("MissingAuthenticationTokenException", "Missing Authentication Token")
             )
+        status = None if answer.drop else answer.status
+        record = CallRecord(call.operation, call.params, status, answer.error_code, answer.fault)
+        with self._calls_lock:
+            self._calls.append(record)
         return answer
 
     @property
@@ -102,15 +101,13 @@ class Gateway:
             self._calls.clear()
 
     def _serve(self, call: Call) -> Answer:
-        delay = self._faults.delay_for(call.operation)
-        if delay > 0:
-            time.sleep(delay)
+        time.sleep(self._faults.delay_for(call.operation))
         planned = self._faults.plan(call.operation)
         if planned is not None and not planned.after:
             return _fault_answer(planned)
         try:
             self._admit(call)
-            with self._state.locked():
+            with self._state.lock:
                 held = self._faults.locked(call.touched)
                 if held is not None:
                     # CHOICE: a held lock answers like Connect's distributed lock would: a 409
@@ -136,9 +133,8 @@ class Gateway:
 def _fault_answer(planned: PlannedFault) -> Answer:
     fault = planned.fault
     suffix = " (after acting)" if planned.after else ""
-    if isinstance(fault, ErrorFault):
-        error = ConnectError(fault.code, fault.status, fault.message)
-        return Answer.error(error, fault=fault.code + suffix)
+    if isinstance(fault, ConnectError):
+        return Answer.error(fault, fault=fault.code + suffix)
     if isinstance(fault, PlainStatusFault):
         return Answer(fault.status, plain=b"Service Unavailable", fault=f"HTTP {fault.status}{suffix}")
     return Answer(0, drop=fault, fault=f"drop:{fault.mode}{suffix}")

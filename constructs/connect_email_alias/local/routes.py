@@ -1,9 +1,8 @@
 """Connect's REST-JSON routes for the emulated operations: a table from (method, URI) to a handler.
 
-Each :class:`Route` carries the botocore model's ``requestUri`` for its operation (a test checks the
-table against the model), so the table reads like the wire it serves. A handler turns one request into
-calls on :class:`~.state.ConnectState` and returns the response body; Connect's refusals are raised as
-:class:`~.errors.ConnectError`. Reads here lag as configured; out-of-band changes do not pass here.
+Each :class:`Route` carries the botocore model's ``requestUri`` (a test checks the table against the
+model). A handler turns one request into calls on :class:`~.state.ConnectState` and returns the response
+body; Connect's refusals are raised as :class:`~.errors.ConnectError`. Reads here lag as configured.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from . import search
 from .errors import ConnectError, invalid_parameter
 from .state import ConnectState, Seen
 from .tagging import check_tag_keys, check_tags
+from .tokens import ClientTokens
 
 #: The operation name logged for a request that matches no route.
 UNKNOWN = "Unknown"
@@ -55,6 +55,7 @@ class Route:
     operation: str
     handler: Handler
     locking: bool = False  # takes Connect's lock on the addresses it touches (the Disassociate page)
+    token_reuse: str | None = None  # the error of a ClientToken reused for another request (None: no token)
 
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
@@ -86,10 +87,6 @@ def _optional_text(body: Mapping[str, Any], name: str, maximum: int) -> str | No
     if value is not None and (not isinstance(value, str) or len(value) > maximum):
         raise invalid_parameter(f"{name} must be a string of at most {maximum} characters")
     return value
-
-
-def _token(body: Mapping[str, Any]) -> str | None:
-    return _optional_text(body, "ClientToken", 500)
 
 
 def _alias_id(body: Mapping[str, Any]) -> str:
@@ -138,7 +135,6 @@ def _create(state: ConnectState, request: Request) -> dict[str, Any]:
         display_name=_optional_text(body, "DisplayName", 256),
         description=_optional_text(body, "Description", 4096),
         tags=body.get("Tags"),
-        client_token=_token(body),
         lagging=True,
     )
     return {"EmailAddressId": address.email_address_id, "EmailAddressArn": address.arn}
@@ -154,12 +150,12 @@ def _delete(state: ConnectState, request: Request) -> dict[str, Any]:
 
 
 def _associate(state: ConnectState, request: Request) -> dict[str, Any]:
-    state.associate(*_ids(request), _alias_id(request.body), _token(request.body), lagging=True)
+    state.associate(*_ids(request), _alias_id(request.body), lagging=True)
     return {}
 
 
 def _disassociate(state: ConnectState, request: Request) -> dict[str, Any]:
-    state.disassociate(*_ids(request), _alias_id(request.body), _token(request.body), lagging=True)
+    state.disassociate(*_ids(request), _alias_id(request.body), lagging=True)
     return {}
 
 
@@ -183,23 +179,29 @@ def _untag(state: ConnectState, request: Request) -> dict[str, Any]:
     return {}
 
 
+_ADDRESS = "/email-addresses/{InstanceId}/{EmailAddressId}"
+_IDEMPOTENCY = "IdempotencyException"
 ROUTES: tuple[Route, ...] = (
-    Route("PUT", "/email-addresses/{InstanceId}", "CreateEmailAddress", _create),
-    Route("GET", "/email-addresses/{InstanceId}/{EmailAddressId}", "DescribeEmailAddress", _describe),
-    Route("DELETE", "/email-addresses/{InstanceId}/{EmailAddressId}", "DeleteEmailAddress", _delete, True),
+    Route("PUT", "/email-addresses/{InstanceId}", "CreateEmailAddress", _create, token_reuse=_IDEMPOTENCY),
+    Route("GET", _ADDRESS, "DescribeEmailAddress", _describe),
+    Route("DELETE", _ADDRESS, "DeleteEmailAddress", _delete, locking=True),
     Route(
         "POST",
-        "/email-addresses/{InstanceId}/{EmailAddressId}/associate-alias",
+        f"{_ADDRESS}/associate-alias",
         "AssociateEmailAddressAlias",
         _associate,
-        True,
+        locking=True,
+        token_reuse=_IDEMPOTENCY,
     ),
+    # CHOICE: the model gives Disassociate no IdempotencyException; a reused token is a caller bug,
+    # which must not look like a retryable 409.
     Route(
         "POST",
-        "/email-addresses/{InstanceId}/{EmailAddressId}/disassociate-alias",
+        f"{_ADDRESS}/disassociate-alias",
         "DisassociateEmailAddressAlias",
         _disassociate,
-        True,
+        locking=True,
+        token_reuse="InvalidRequestException",
     ),
     Route("POST", "/search-email-addresses", "SearchEmailAddresses", _search),
     Route("POST", "/tags/{resourceArn}", "TagResource", _tag),
@@ -208,10 +210,12 @@ ROUTES: tuple[Route, ...] = (
 
 
 def _unknown() -> dict[str, Any]:
-    raise ConnectError("UnknownOperationException", 404, "Unknown operation")
+    raise ConnectError("UnknownOperationException", "Unknown operation")
 
 
-def resolve(state: ConnectState, method: str, target: str, body: dict[str, Any]) -> Call:
+def resolve(
+    state: ConnectState, tokens: ClientTokens, method: str, target: str, body: dict[str, Any]
+) -> Call:
     """The call a request makes; a request no route matches resolves to :data:`UNKNOWN`."""
     path, _, query = target.partition("?")
     for route in ROUTES:
@@ -222,14 +226,18 @@ def resolve(state: ConnectState, method: str, target: str, body: dict[str, Any])
         return Call(UNKNOWN, {}, None, "*", (), _unknown)
     request = Request(labels, parse_qs(query), body)
     params: dict[str, Any] = {**body, **request.query, **labels}
-    handler = route.handler
-    return Call(
-        route.operation,
-        params,
-        *_scope(state, params),
-        _touched(params) if route.locking else (),
-        lambda: handler(state, request),
-    )
+    instance_id, arn = _scope(state, params)
+
+    def run() -> dict[str, Any]:
+        return route.handler(state, request)
+
+    def act() -> dict[str, Any]:
+        token = _optional_text(body, "ClientToken", 500) if route.token_reuse else None
+        if not token or route.token_reuse is None:
+            return run()
+        return tokens.once((str(instance_id), route.operation, token), params, run, route.token_reuse)
+
+    return Call(route.operation, params, instance_id, arn, _touched(params) if route.locking else (), act)
 
 
 def _scope(state: ConnectState, params: Mapping[str, Any]) -> tuple[str | None, str]:

@@ -1,12 +1,9 @@
 """The emulated Connect data: instances, email addresses, alias relations, tags, and the rules on them.
 
-Pure data and rules, no HTTP: :mod:`.routes` maps the wire protocol onto these methods. Written from the
-Connect API pages and the botocore model, independently of ``lambda/``. Choices where the documentation
-is silent are marked ``CHOICE`` and listed in docs/design.md, "Offline test bed".
-
-Writes act on the true state at once. Reads made over the wire go through :meth:`ConnectState.read` and
-:meth:`ConnectState.search`, which apply the configured :class:`~.consistency.ReadLag`; out-of-band
-changes (``lagging=False``, the default) are never seen late.
+Pure data and rules, no HTTP (:mod:`.routes` maps the wire onto these methods). Choices where the
+Connect documentation is silent are marked ``CHOICE`` and listed in docs/design.md, "Offline test bed".
+Writes act on the true state at once; only :meth:`ConnectState.read` and :meth:`ConnectState.search`
+(the wire's reads) apply the :class:`~.consistency.ReadLag`, and only to changes made with ``lagging``.
 """
 
 from __future__ import annotations
@@ -15,8 +12,7 @@ import math
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -71,28 +67,40 @@ class Instance:
     addresses: dict[str, EmailAddress] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
 
+    def address(self, email_address_id: str) -> EmailAddress:
+        address = self.addresses.get(email_address_id)
+        if address is None:
+            raise self.missing(email_address_id)
+        return address
+
+    def missing(self, email_address_id: str) -> Exception:
+        return not_found(f"Email address {email_address_id} not found in instance {self.instance_id}")
+
+    def primary_of(self, alias_id: str) -> str | None:
+        return next((p for p, a in self.aliases.items() if a == alias_id), None)
+
+    def touch(self, *address_ids: str) -> None:
+        now = _timestamp()
+        for address_id in address_ids:
+            self.addresses[address_id].modified = now
+
 
 class ConnectState:
-    """All emulated Connect data of one account and region, guarded by one lock."""
+    """All emulated Connect data of one account and region, guarded by one lock (:attr:`lock`)."""
 
     def __init__(self, region: str, account: str, clock: Clock, partition: str = "aws") -> None:
         self.region = region
         self.account = account
         self.partition = partition
         self.lag = ReadLag()
+        #: Held by every method; the gateway holds it too, to check a fault lock and act atomically.
+        self.lock = threading.RLock()
         self._clock = clock
-        self._lock = threading.RLock()
         self._instances: dict[str, Instance] = {}
         self._tokens = ClientTokens()
         self._alias_changes: Recent[_Key, str | None] = Recent(clock)
         self._tag_changes: Recent[_Key, dict[str, str]] = Recent(clock)
         self._created = 0
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the state lock, e.g. to check a fault lock and act atomically."""
-        with self._lock:
-            yield
 
     # -- instances and addresses -----------------------------------------------------------------
 
@@ -100,12 +108,12 @@ class ConnectState:
         return f"arn:{self.partition}:connect:{self.region}:{self.account}:instance/{instance_id}"
 
     def create_instance(self, instance_id: str) -> None:
-        with self._lock:
+        with self.lock:
             self._instances.setdefault(instance_id, Instance(instance_id))
 
     def delete_instance(self, instance_id: str) -> None:
-        with self._lock:
-            for address_id in list(self._instance(instance_id).addresses):
+        with self.lock:
+            for address_id in self._instance(instance_id).addresses:
                 self._forget(instance_id, address_id)
             del self._instances[instance_id]
 
@@ -118,23 +126,9 @@ class ConnectState:
         display_name: str | None = None,
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
-        client_token: str | None = None,
         lagging: bool = False,
     ) -> EmailAddress:
-        with self._lock:
-            request = (
-                "create",
-                email_address,
-                display_name,
-                description,
-                tuple(sorted((tags or {}).items())),
-            )
-            replay = self._tokens.replay(
-                instance_id, "CreateEmailAddress", client_token, request, idempotency=True
-            )
-            if replay is not None:
-                address: EmailAddress = replay
-                return address
+        with self.lock:
             instance = self._instance(instance_id)
             if not _EMAIL.fullmatch(email_address):
                 raise invalid_parameter(f"EmailAddress is not a valid email address: {email_address}")
@@ -146,7 +140,7 @@ class ConnectState:
             )
             if new_id in instance.addresses:
                 raise duplicate(f"Email address id {new_id} exists")
-            address = EmailAddress(
+            address = instance.addresses[new_id] = EmailAddress(
                 email_address_id=new_id,
                 email_address=email_address,
                 arn=f"{self.instance_arn(instance_id)}/email-address/{new_id}",
@@ -155,55 +149,51 @@ class ConnectState:
                 tags=check_tags(tags) if tags is not None else {},
                 born=self._clock() if lagging else -math.inf,
             )
-            instance.addresses[new_id] = address
-            self._tokens.remember(instance_id, "CreateEmailAddress", client_token, request, address)
             return address
 
     def delete_email_address(self, instance_id: str, email_address_id: str, *, lagging: bool = False) -> None:
         """Delete an address and every alias relation it takes part in (the Associate page says so)."""
-        with self._lock:
+        with self.lock:
             instance = self._instance(instance_id)
-            self._address(instance, email_address_id)
+            instance.address(email_address_id)
             del instance.addresses[email_address_id]
             instance.aliases.pop(email_address_id, None)
             self._forget(instance_id, email_address_id)
-            for primary, alias in list(instance.aliases.items()):
-                if alias == email_address_id:
-                    self._set_alias(instance, primary, None, lagging)
+            primary = instance.primary_of(email_address_id)
+            if primary is not None:
+                self._set_alias(instance, primary, None, lagging)
 
     # -- true state (out-of-band inspection and the rules) ---------------------------------------
 
     def describe(self, instance_id: str, email_address_id: str) -> Seen:
         """The address as it is now (never lagging)."""
-        with self._lock:
+        with self.lock:
             instance = self._instance(instance_id)
-            address = self._address(instance, email_address_id)
+            address = instance.address(email_address_id)
             return Seen(address, instance.aliases.get(email_address_id), dict(address.tags))
 
     def aliases(self, instance_id: str) -> dict[str, str]:
-        """The instance's alias relations: primary id -> alias id."""
-        with self._lock:
+        with self.lock:
             return dict(self._instance(instance_id).aliases)
 
     def primary_of(self, instance_id: str, alias_id: str) -> str | None:
-        """The primary that ``alias_id`` forwards to, if any."""
-        with self._lock:
-            return self._primary_of(self._instance(instance_id), alias_id)
+        with self.lock:
+            return self._instance(instance_id).primary_of(alias_id)
 
     # -- reads over the wire (lagging as configured) ---------------------------------------------
 
     def read(self, instance_id: str, email_address_id: str) -> Seen:
         """DescribeEmailAddress: like Connect, it does not reveal that the address is itself an alias."""
-        with self._lock:
+        with self.lock:
             instance = self._instance(instance_id)
-            address = self._address(instance, email_address_id)
+            address = instance.address(email_address_id)
             if not self._visible(address):
-                raise self._missing(instance, email_address_id)
+                raise instance.missing(email_address_id)
             return self._seen(instance, address)
 
     def search(self, instance_id: str, matches: Callable[[Seen], bool]) -> list[Seen]:
         """SearchEmailAddresses' hits, as reads see them."""
-        with self._lock:
+        with self.lock:
             instance = self._instance(instance_id)
             seen = [self._seen(instance, a) for a in instance.addresses.values() if self._visible(a)]
         return [s for s in seen if matches(s)]
@@ -219,13 +209,12 @@ class ConnectState:
         if (partition, region, account) != (self.partition, self.region, self.account):
             # CHOICE: an ARN of another partition, region or account names nothing here: 404.
             raise not_found(f"Resource {arn} not found")
-        prefix = "email-address/"
-        if rest is None or not rest.startswith(prefix) or "/" in rest[len(prefix) :]:
+        address_id = (rest or "").removeprefix("email-address/")
+        if address_id == (rest or "") or "/" in address_id:
             # CHOICE: only email addresses are emulated; other Connect resources cannot be tagged.
             raise invalid_request(f"resourceArn {arn} is not an email address; the emulator tags only those")
-        address_id = rest[len(prefix) :]
-        with self._lock:
-            self._address(self._instance(instance_id), address_id)
+        with self.lock:
+            self._instance(instance_id).address(address_id)
         return instance_id, address_id
 
     def tag(
@@ -233,46 +222,27 @@ class ConnectState:
     ) -> None:
         """Add or overwrite ``tags`` (TagResource). CHOICE: takes no lock, leaves ModifiedTimestamp."""
         checked = check_tags(tags)
-        with self._lock:
-            address = self._address(self._instance(instance_id), email_address_id)
-            self._set_tags(instance_id, address, merged(address.tags, checked), lagging)
+        self._retag(instance_id, email_address_id, lambda old: merged(old, checked), lagging)
 
     def untag(
         self, instance_id: str, email_address_id: str, keys: Iterable[str], *, lagging: bool = False
     ) -> None:
         """Remove ``keys`` (UntagResource); keys the address does not carry are ignored."""
-        with self._lock:
-            address = self._address(self._instance(instance_id), email_address_id)
-            removed = set(keys)
-            self._set_tags(
-                instance_id, address, {k: v for k, v in address.tags.items() if k not in removed}, lagging
-            )
+        removed = set(keys)
+        self._retag(
+            instance_id, email_address_id, lambda old: {k: old[k] for k in old if k not in removed}, lagging
+        )
 
     def replace_tags(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
         """Set the address's tags to exactly ``tags`` (what a tool overwriting them would leave)."""
         checked = check_tags(tags) if tags else {}
-        with self._lock:
-            self._set_tags(
-                instance_id, self._address(self._instance(instance_id), email_address_id), checked, False
-            )
+        self._retag(instance_id, email_address_id, lambda _: checked, lagging=False)
 
     # -- alias relations -------------------------------------------------------------------------
 
-    def associate(
-        self,
-        instance_id: str,
-        primary_id: str,
-        alias_id: str,
-        client_token: str | None = None,
-        *,
-        lagging: bool = False,
-    ) -> None:
+    def associate(self, instance_id: str, primary_id: str, alias_id: str, *, lagging: bool = False) -> None:
         """Make ``alias_id`` forward to ``primary_id``, enforcing the Associate page's rules."""
-        with self._lock:
-            request = ("associate", primary_id, alias_id)
-            operation = "AssociateEmailAddressAlias"
-            if self._tokens.replay(instance_id, operation, client_token, request, idempotency=True):
-                return
+        with self.lock:
             instance = self._pair_in(instance_id, primary_id, alias_id)
             current = instance.aliases.get(primary_id)
             # CHOICE: every state-dependent refusal is a 409 ResourceConflictException, including
@@ -285,7 +255,7 @@ class ConnectState:
                     f"Email address {primary_id} already has alias {current}; "
                     "an address can have at most one alias"
                 )
-            owner = self._primary_of(instance, alias_id)
+            owner = instance.primary_of(alias_id)
             if owner is not None:
                 raise conflict(f"Email address {alias_id} is already an alias of {owner}")
             if alias_id in instance.aliases:
@@ -293,48 +263,35 @@ class ConnectState:
                     f"Email address {alias_id} has an alias of its own ({instance.aliases[alias_id]}); "
                     "aliases cannot be chained"
                 )
-            owner = self._primary_of(instance, primary_id)
+            owner = instance.primary_of(primary_id)
             if owner is not None:
                 raise conflict(
                     f"Email address {primary_id} is an alias of {owner}; an alias cannot have an alias "
                     "(aliases cannot be chained)"
                 )
             self._set_alias(instance, primary_id, alias_id, lagging)
-            self._touch(instance, primary_id, alias_id)
-            self._tokens.remember(instance_id, operation, client_token, request, True)
+            instance.touch(primary_id, alias_id)
 
     def disassociate(
-        self,
-        instance_id: str,
-        primary_id: str,
-        alias_id: str,
-        client_token: str | None = None,
-        *,
-        lagging: bool = False,
+        self, instance_id: str, primary_id: str, alias_id: str, *, lagging: bool = False
     ) -> None:
         """Remove the relation ``alias_id`` -> ``primary_id``; it must exist."""
-        with self._lock:
-            request = ("disassociate", primary_id, alias_id)
-            operation = "DisassociateEmailAddressAlias"
-            # The model gives Disassociate no IdempotencyException (see tokens.py).
-            if self._tokens.replay(instance_id, operation, client_token, request, idempotency=False):
-                return
+        with self.lock:
             instance = self._pair_in(instance_id, primary_id, alias_id)
             if instance.aliases.get(primary_id) != alias_id:
                 # CHOICE: "The alias association must currently exist": a missing pair is a 404
                 # ResourceNotFoundException naming the pair (also when the primary has another alias).
                 raise not_found(f"Email address {alias_id} is not an alias of {primary_id}")
             self._set_alias(instance, primary_id, None, lagging)
-            self._touch(instance, primary_id, alias_id)
-            self._tokens.remember(instance_id, operation, client_token, request, True)
+            instance.touch(primary_id, alias_id)
 
     # -- helpers ---------------------------------------------------------------------------------
 
     def _pair_in(self, instance_id: str, primary_id: str, alias_id: str) -> Instance:
         """The instance, once both addresses exist in it and differ (checked before any state rule)."""
         instance = self._instance(instance_id)
-        self._address(instance, primary_id)
-        self._address(instance, alias_id)
+        instance.address(primary_id)
+        instance.address(alias_id)
         if primary_id == alias_id:
             # CHOICE: never valid whatever the state, so InvalidRequest rather than a conflict.
             raise invalid_request(f"Email address {primary_id} cannot be an alias of itself")
@@ -345,26 +302,6 @@ class ConnectState:
         if instance is None:
             raise not_found(f"Instance {instance_id} not found")
         return instance
-
-    def _address(self, instance: Instance, email_address_id: str) -> EmailAddress:
-        address = instance.addresses.get(email_address_id)
-        if address is None:
-            raise self._missing(instance, email_address_id)
-        return address
-
-    @staticmethod
-    def _missing(instance: Instance, email_address_id: str) -> Exception:
-        return not_found(f"Email address {email_address_id} not found in instance {instance.instance_id}")
-
-    @staticmethod
-    def _primary_of(instance: Instance, alias_id: str) -> str | None:
-        return next((p for p, a in instance.aliases.items() if a == alias_id), None)
-
-    @staticmethod
-    def _touch(instance: Instance, *address_ids: str) -> None:
-        now = _timestamp()
-        for address_id in address_ids:
-            instance.addresses[address_id].modified = now
 
     def _visible(self, address: EmailAddress) -> bool:
         return address.born <= self._clock() - self.lag.new_address
@@ -385,10 +322,19 @@ class ConnectState:
         else:
             instance.aliases[primary_id] = alias_id
 
-    def _set_tags(self, instance_id: str, address: EmailAddress, tags: dict[str, str], lagging: bool) -> None:
-        if lagging:
-            self._tag_changes.changed((instance_id, address.email_address_id), dict(address.tags))
-        address.tags = tags
+    def _retag(
+        self,
+        instance_id: str,
+        email_address_id: str,
+        change: Callable[[dict[str, str]], dict[str, str]],
+        lagging: bool,
+    ) -> None:
+        with self.lock:
+            address = self._instance(instance_id).address(email_address_id)
+            tags = change(address.tags)
+            if lagging:
+                self._tag_changes.changed((instance_id, email_address_id), dict(address.tags))
+            address.tags = tags
 
     def _forget(self, instance_id: str, address_id: str) -> None:
         self._alias_changes.forget((instance_id, address_id))
