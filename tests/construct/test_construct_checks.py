@@ -42,20 +42,19 @@ def test_the_same_pair_in_two_stacks_by_id_and_by_arn(app: cdk.App) -> None:
     assert re.search(r"One/X and Two/Y both declare alias .*2222.* of .*1111.*: keep one of them", message)
 
 
-def test_two_aliases_on_one_primary(app: cdk.App) -> None:
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        ((SUPPORT, CARE), r"S/First and S/Second give primary .*1111.* two aliases .*: Connect allows one"),
+        ((SALES, HELP), r"S/First and S/Second make .*2222.* the alias of two primaries"),
+    ],
+    ids=["two aliases on one primary", "one alias under two primaries"],
+)
+def test_a_second_alias_that_connect_refuses(app: cdk.App, second: tuple[str, str], expected: str) -> None:
     stack = cdk.Stack(app, "S")
-    _declare(stack, "Help", SUPPORT, HELP)
-    _declare(stack, "Care", SUPPORT, CARE)
-    message = _synth_error(app)
-    assert re.search(r"S/Help and S/Care give primary .*1111.* two aliases .*: Connect allows one", message)
-
-
-def test_one_alias_under_two_primaries(app: cdk.App) -> None:
-    stack = cdk.Stack(app, "S")
-    _declare(stack, "ToSupport", SUPPORT, HELP)
-    _declare(stack, "ToSales", SALES, HELP)
-    message = _synth_error(app)
-    assert re.search(r"S/ToSupport and S/ToSales make .*2222.* the alias of two primaries", message)
+    _declare(stack, "First", SUPPORT, HELP)
+    _declare(stack, "Second", *second)
+    assert re.search(expected, _synth_error(app))
 
 
 @pytest.mark.parametrize("order", ["alias-first", "primary-first"])
