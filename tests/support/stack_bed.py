@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from connect_email_alias.local import (
     CallRecord,
@@ -32,6 +32,14 @@ from tests.support.assembly import DEMO_STACK
 from tests.support.calls import MUTATING
 from tests.support.resources import properties
 from tests.support.seed import INSTANCE
+
+
+class EventShape(TypedDict, total=False):
+    """`StackBed.event`'s optional fields, which `StackBed.send` passes on."""
+
+    physical_id: str | None
+    old: Mapping[str, Any] | None
+    request_id: str | None
 
 
 @dataclass
@@ -100,18 +108,11 @@ class StackBed:
         )
 
     def send(
-        self,
-        request_type: RequestType,
-        props: Mapping[str, Any],
-        *,
-        physical_id: str | None = None,
-        old: Mapping[str, Any] | None = None,
-        request_id: str | None = None,
-        timeout_s: float | None = None,
+        self, request_type: RequestType, props: Mapping[str, Any], *, timeout_s: float | None = None,
+        **shape: Unpack[EventShape],
     ) -> EventResult:
-        """One event to the held (or demo) resource's function; its answer is checked."""
-        event = self.event(request_type, props, physical_id=physical_id, old=old, request_id=request_id)
-        return self.invoke(event, timeout_s=timeout_s)
+        """One event, shaped by `event`, to the held (or demo) resource's function; its answer is checked."""
+        return self.invoke(self.event(request_type, props, **shape), timeout_s=timeout_s)
 
     def invoke(self, event: Mapping[str, Any], *, timeout_s: float | None = None) -> EventResult:
         """Deliver `event` (e.g. a second time) to the held (or demo) resource's function."""
