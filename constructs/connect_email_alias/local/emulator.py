@@ -1,11 +1,9 @@
 """An offline Amazon Connect that speaks the real REST-JSON wire protocol (email-address operations).
 
-It is a peer of the function, not a mock: an unmodified boto3 client pointed at :attr:`endpoint_url`
-(or ``AWS_ENDPOINT_URL_CONNECT``) with dummy credentials talks to it, and errors come back in the AWS
-wire format so botocore raises the modelled exception classes. This module is the facade: it composes
-the state (:mod:`.state`), the wire (:mod:`.routes`, :mod:`.gateway`, :mod:`.wire`), faults and the real
-AWS conditions (:mod:`.quota`, :mod:`.consistency`, :mod:`.iam`), all off by default. Run it alone with
-``python -m connect_email_alias.local.emulator_cli`` (docs/design.md, "Offline test bed").
+A peer of the function, not a mock: an unmodified boto3 client with dummy credentials pointed at
+:attr:`ConnectEmulator.endpoint_url` (or ``AWS_ENDPOINT_URL_CONNECT``) gets AWS's wire format and
+modelled exceptions. This facade composes the state, the wire, faults and the real AWS conditions
+(quota, read lag, IAM), all off by default (docs/design.md, "Offline test bed").
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from .gateway import CallRecord, Gateway
 from .iam import Iam
 from .quota import Quota, Throttle
 from .seed import DEFAULT_SEED, apply_seed, read_seed
-from .serving import BackgroundServer, LoopbackServer
+from .serving import BackgroundServer, LoopbackServer, Served
 from .state import ConnectState
 from .wire import handler_for
 
@@ -39,10 +37,8 @@ DUMMY_CREDENTIALS = {
 
 @dataclass(frozen=True)
 class AddressView:
-    """A snapshot of one address as it truly is (never lagging).
-
-    ``alias_id`` is the alias forwarding to it, ``primary_id`` the primary it forwards to (if any).
-    """
+    """One address as it truly is (never lagging): ``alias_id`` is the alias forwarding to it,
+    ``primary_id`` the primary it forwards to (if any)."""
 
     email_address_id: str
     email_address: str
@@ -53,7 +49,7 @@ class AddressView:
     tags: dict[str, str]
 
 
-class ConnectEmulator:
+class ConnectEmulator(Served):
     """A local Connect endpoint for tests and the demo. Thread-safe; use as a context manager.
 
     Parameters:
@@ -66,7 +62,13 @@ class ConnectEmulator:
             a fresh grant propagates; default 0. See :attr:`iam` for finer denials.
         clock: the time source of lag, quota, IAM and lock windows; default ``time.monotonic``. Pass a
             :class:`~.clock.ManualClock` to move time by hand.
+
+    Out-of-band changes (``load_seed`` to ``replace_tags``) bypass faults, the call log and read lag, and
+    raise ConnectError (``.code``, ``.message``) when Connect's rules refuse them; inspection
+    (``aliases_by_primary`` to ``tags``) shows the true state, never lagging.
     """
+
+    _name = "the emulator"
 
     def __init__(
         self,
@@ -89,13 +91,11 @@ class ConnectEmulator:
         #: Denials: ``iam.deny_for(seconds, operations=, instances=)``, ``iam.deny(...)``, ``iam.clear()``.
         self.iam = Iam(clock, account)
         self._state = ConnectState(region, account, clock)
-        self._state.lag = read_lag or ReadLag()
         self._throttle = Throttle(quota, clock)
         self._gateway = Gateway(self._state, self.faults, self._throttle, self.iam)
         self._iam_propagation = iam_propagation
-        self._host = host
-        self._port = port
-        self._serving: BackgroundServer | None = None
+        self._address = (host, port)
+        self.set_read_lag(read_lag)
         if seed is not None:
             self.load_seed(seed)
 
@@ -105,47 +105,23 @@ class ConnectEmulator:
         data = read_seed(seed)
         return cls(data.get("Region", "us-east-1"), data.get("Account", "123456789012"), seed=data, **kwargs)
 
-    # -- lifecycle -------------------------------------------------------------------------------
-
     def start(self) -> ConnectEmulator:
         """Listen (idempotent); ``iam_propagation`` counts from here. Returns ``self``."""
-        if self._serving is not None:
-            return self
-        if self._iam_propagation > 0:
-            self.iam.deny_for(self._iam_propagation)
-        self._serving = BackgroundServer(
-            LoopbackServer((self._host, self._port), handler_for(self._gateway))
-        )
+        if self._serving is None:
+            if self._iam_propagation > 0:
+                self.iam.deny_for(self._iam_propagation)
+            self._serving = BackgroundServer(LoopbackServer(self._address, handler_for(self._gateway)))
         return self
-
-    def stop(self) -> None:
-        """Stop listening and free the port; the state stays inspectable."""
-        serving, self._serving = self._serving, None
-        if serving is not None:
-            serving.stop()
-
-    def __enter__(self) -> ConnectEmulator:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     @property
     def endpoint_url(self) -> str:
         """``http://127.0.0.1:<port>``, for ``endpoint_url=`` or ``AWS_ENDPOINT_URL_CONNECT``."""
-        if self._serving is None:
-            raise RuntimeError("the emulator is not running; call start()")
-        host, port = self._serving.address
-        return f"http://{host!s}:{port}"
+        return self._url("http")
 
     def env(self) -> dict[str, str]:
         """Environment that points an unmodified boto3 in another process at this emulator."""
-        return {
-            "AWS_ENDPOINT_URL_CONNECT": self.endpoint_url,
-            "AWS_REGION": self.region,
-            "AWS_DEFAULT_REGION": self.region,
-            **DUMMY_CREDENTIALS,
-        }
+        region = {"AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region}
+        return {"AWS_ENDPOINT_URL_CONNECT": self.endpoint_url, **region, **DUMMY_CREDENTIALS}
 
     def client(self, **config: Any) -> ConnectClient:
         """A boto3 Connect client with dummy credentials; ``config`` goes to botocore's Config."""
@@ -163,11 +139,6 @@ class ConnectEmulator:
 
     # -- real AWS conditions ---------------------------------------------------------------------
 
-    @property
-    def quota(self) -> Quota | None:
-        """The rate quota in force (None: unlimited)."""
-        return self._throttle.quota
-
     def set_quota(self, quota: Quota | None) -> None:
         """Apply ``quota`` from now on (None: unlimited); every bucket starts full."""
         self._throttle.set(quota)
@@ -181,8 +152,7 @@ class ConnectEmulator:
         """Apply ``read_lag`` to reads from now on (None: reads see every change at once)."""
         self._state.lag = read_lag or ReadLag()
 
-    # -- seeding and out-of-band changes (no faults, no call log, no lag) ------------------------
-    # Each raises ConnectError (``.code``, ``.message``) when Connect's rules refuse the change.
+    # -- seeding and out-of-band changes ---------------------------------------------------------
 
     def load_seed(self, seed: str | Path | Mapping[str, Any]) -> None:
         """Load instances, addresses, tags and alias relations (format: :mod:`.seed`).
@@ -210,13 +180,10 @@ class ConnectEmulator:
     ) -> str:
         """Create an address and return its ID; an ID not given is deterministic (uuid5 of instance,
         address and creation number)."""
-        return self._state.create_email_address(
-            instance_id,
-            email_address,
-            email_address_id=email_address_id,
-            display_name=display_name,
-            tags=tags,
-        ).email_address_id
+        address = self._state.create_email_address(
+            instance_id, email_address, email_address_id, display_name=display_name, tags=tags
+        )
+        return address.email_address_id
 
     def delete_email_address(self, instance_id: str, email_address_id: str) -> None:
         """Delete an address and every alias relation it takes part in."""
@@ -242,7 +209,7 @@ class ConnectEmulator:
         """Leave exactly ``tags`` on the address, as a tool overwriting all tags would."""
         self._state.replace_tags(instance_id, email_address_id, tags)
 
-    # -- inspection (the true state, never lagging) ----------------------------------------------
+    # -- inspection ------------------------------------------------------------------------------
 
     def aliases_by_primary(self, instance_id: str) -> dict[str, str]:
         """The instance's alias relations keyed by primary: ``{primary_id: alias_id}``."""
@@ -255,14 +222,14 @@ class ConnectEmulator:
     def address(self, instance_id: str, email_address_id: str) -> AddressView:
         """One address as it is now: its string, ARN, display name, tags and both alias directions."""
         seen = self._state.describe(instance_id, email_address_id)
-        address = seen.address
+        address, primary = seen.address, self._state.primary_of(instance_id, email_address_id)
         return AddressView(
             address.email_address_id,
             address.email_address,
             address.arn,
             seen.alias_id,
             address.display_name,
-            self._state.primary_of(instance_id, email_address_id),
+            primary,
             seen.tags,
         )
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from http.server import ThreadingHTTPServer
+from typing import TypeVar
 
 
 class LoopbackServer(ThreadingHTTPServer):
@@ -38,3 +40,37 @@ class BackgroundServer:
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=5)
+
+
+S = TypeVar("S", bound="Served")
+
+
+class Served(ABC):
+    """A stand-in that listens from :meth:`start` (idempotent) to :meth:`stop`; a context manager."""
+
+    #: How "not running" errors name it.
+    _name = "the server"
+    _serving: BackgroundServer | None = None
+
+    @abstractmethod
+    def start(self: S) -> S:
+        """Listen (if not yet); returns ``self``."""
+
+    def stop(self) -> None:
+        """Stop listening and free the port."""
+        serving, self._serving = self._serving, None
+        if serving is not None:
+            serving.stop()
+
+    def __enter__(self: S) -> S:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _url(self, scheme: str) -> str:
+        """``<scheme>://<host>:<port>`` of the running server."""
+        if self._serving is None:
+            raise RuntimeError(f"{self._name} is not running; call start()")
+        host, port = self._serving.address
+        return f"{scheme}://{host}:{port}"
