@@ -14,16 +14,11 @@ from aws_cdk import aws_connect as connect
 from connect_email_alias import EmailAddressAlias
 
 app = cdk.App()
-
-
-def context(key: str, default: str) -> str:
-    return str(app.node.try_get_context(key) or default)
-
-
-instance_arn = context(
-    "instanceArn", "arn:aws:connect:us-east-1:123456789012:instance/00000000-0000-4000-8000-000000000001"
+# Placeholders that let `cdk synth` run as is; deploy with your own (-c instanceArn=... -c domain=...).
+instance_arn = app.node.try_get_context("instanceArn") or (
+    "arn:aws:connect:us-east-1:123456789012:instance/00000000-0000-4000-8000-000000000001"
 )
-domain = context("domain", "example.com")
+domain = app.node.try_get_context("domain") or "example.com"
 env = cdk.Environment(region=cdk.Arn.split(instance_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME).region)
 
 addresses = cdk.Stack(app, "ConnectAddresses", env=env)
