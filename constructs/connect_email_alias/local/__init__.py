@@ -29,7 +29,7 @@ CloudFormation:
 from .assembly import CloudAssembly, FunctionSpec, StackSource
 from .clock import ManualClock
 from .consistency import ReadLag
-from .emulator import AddressView, ConnectEmulator
+from .emulator import ConnectEmulator
 from .faults import Faults
 from .gateway import CallRecord
 from .player import CloudFormationPlayer
@@ -37,6 +37,7 @@ from .quota import Quota
 from .receiver import ResponseReceiver
 from .report import DeployedResource, EventResult, PlayReport, ServiceResult, Step
 from .seed import DEFAULT_SEED, SeedError
+from .state import AddressView
 from .template import Environment, TemplateError
 
 __all__ = [

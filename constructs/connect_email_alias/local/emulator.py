@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from .iam import Iam
 from .quota import Quota, Throttle
 from .seed import DEFAULT_SEED, apply_seed, read_seed
 from .serving import BackgroundServer, LoopbackServer, Served
-from .state import ConnectState
+from .state import AddressView, ConnectState
 from .wire import handler_for
 
 if TYPE_CHECKING:
@@ -33,20 +32,6 @@ DUMMY_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "local-emulator-secret-not-a-credential",
     "AWS_SESSION_TOKEN": "local-emulator-session",
 }
-
-
-@dataclass(frozen=True)
-class AddressView:
-    """One address as it truly is (never lagging): ``alias_id`` is the alias forwarding to it,
-    ``primary_id`` the primary it forwards to (if any)."""
-
-    email_address_id: str
-    email_address: str
-    arn: str
-    alias_id: str | None
-    display_name: str | None
-    primary_id: str | None
-    tags: dict[str, str]
 
 
 class ConnectEmulator(Served):
@@ -221,17 +206,7 @@ class ConnectEmulator(Served):
 
     def address(self, instance_id: str, email_address_id: str) -> AddressView:
         """One address as it is now: its string, ARN, display name, tags and both alias directions."""
-        seen = self._state.describe(instance_id, email_address_id)
-        address, primary = seen.address, self._state.primary_of(instance_id, email_address_id)
-        return AddressView(
-            address.email_address_id,
-            address.email_address,
-            address.arn,
-            seen.alias_id,
-            address.display_name,
-            primary,
-            seen.tags,
-        )
+        return self._state.describe(instance_id, email_address_id)
 
     def tags(self, instance_id: str, email_address_id: str) -> dict[str, str]:
         """The address's tags as they are now."""

@@ -1,12 +1,13 @@
 """IAM as the emulator applies it: every call is allowed unless a test denies it.
 
 Two real conditions: a fresh grant that IAM has not propagated yet (denied for a while, then allowed),
-and a permanent denial (a missing grant). A denied call answers 403 AccessDeniedException whose message
-names the action ``connect:<Operation>`` and the resource, in IAM's wording.
+and a permanent denial (a missing grant). A denied call answers 403 AccessDeniedException in IAM's
+wording, naming the action ``connect:<Operation>`` and the resource.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,16 +17,9 @@ from .clock import Clock
 
 @dataclass(frozen=True)
 class _Denial:
-    until: float | None  # None: until cleared
+    until: float
     operations: frozenset[str] | None  # None: every operation
     instances: frozenset[str] | None  # None: every instance
-
-    def covers(self, operation: str, instance_id: str | None, now: float) -> bool:
-        return (
-            (self.until is None or now < self.until)
-            and (self.operations is None or operation in self.operations)
-            and (self.instances is None or instance_id in self.instances)
-        )
 
 
 class Iam:
@@ -38,10 +32,7 @@ class Iam:
         self._lock = threading.Lock()
 
     def deny_for(
-        self,
-        seconds: float,
-        operations: Iterable[str] | None = None,
-        instances: Iterable[str] | None = None,
+        self, seconds: float, operations: Iterable[str] | None = None, instances: Iterable[str] | None = None
     ) -> None:
         """Deny ``operations`` (all when None) on ``instances`` (all when None) for ``seconds`` from now:
         a grant still propagating."""
@@ -49,7 +40,7 @@ class Iam:
 
     def deny(self, operations: Iterable[str] | None = None, instances: Iterable[str] | None = None) -> None:
         """Deny until :meth:`clear`: a grant that is missing."""
-        self._add(None, operations, instances)
+        self._add(math.inf, operations, instances)
 
     def clear(self) -> None:
         with self._lock:
@@ -59,8 +50,14 @@ class Iam:
         """IAM's message if this call is denied now, else None."""
         now = self._clock()
         with self._lock:
-            if not any(d.covers(operation, instance_id, now) for d in self._denials):
-                return None
+            denied = any(
+                now < d.until
+                and (d.operations is None or operation in d.operations)
+                and (d.instances is None or instance_id in d.instances)
+                for d in self._denials
+            )
+        if not denied:
+            return None
         # CHOICE: the caller is shown as an assumed role; signatures are not verified, so it is not known.
         action = f"connect:{operation}"
         return (
@@ -69,13 +66,9 @@ class Iam:
             f"{action} action"
         )
 
-    def _add(
-        self, until: float | None, operations: Iterable[str] | None, instances: Iterable[str] | None
-    ) -> None:
-        denial = _Denial(
-            until,
-            frozenset(operations) if operations is not None else None,
-            frozenset(instances) if instances is not None else None,
-        )
+    def _add(self, until: float, operations: Iterable[str] | None, instances: Iterable[str] | None) -> None:
+        def optional(names: Iterable[str] | None) -> frozenset[str] | None:
+            return None if names is None else frozenset(names)
+
         with self._lock:
-            self._denials.append(denial)
+            self._denials.append(_Denial(until, optional(operations), optional(instances)))

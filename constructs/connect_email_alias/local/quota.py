@@ -1,8 +1,6 @@
 """Connect's API rate quota: one token bucket per operation, as Connect throttles each API per account
-and region (default 2 requests per second, burst 5; the Connect API reference's quotas page).
-
-A call beyond its bucket answers 429 ThrottlingException, the modelled error. Off unless the emulator
-is given a :class:`Quota` (docs/design.md, "Offline test bed").
+and region (default 2 requests per second, burst 5: the Connect API reference's quotas page).
+Off unless the emulator is given a :class:`Quota`; beyond it, 429 ThrottlingException.
 """
 
 from __future__ import annotations
@@ -41,11 +39,8 @@ class TokenBucket:
 
 @dataclass(frozen=True)
 class Quota:
-    """Requests per second and burst for every operation, with optional per-operation overrides.
-
-    ``Quota.DEFAULT`` is Connect's default (2/s, burst 5); ``per_operation`` maps an operation name to
-    its own ``(rate, burst)``.
-    """
+    """Requests per second and burst for every operation; ``per_operation`` maps an operation name to
+    its own ``(rate, burst)``. ``Quota.DEFAULT`` is Connect's default (2/s, burst 5)."""
 
     rate: float = 2.0
     burst: int = 5
@@ -57,9 +52,6 @@ class Quota:
         for rate, burst in [(self.rate, self.burst), *self.per_operation.values()]:
             if rate <= 0 or burst < 1:
                 raise ValueError(f"a quota needs rate > 0 and burst >= 1, not {rate}/{burst}")
-
-    def limits(self, operation: str) -> tuple[float, int]:
-        return self.per_operation.get(operation, (self.rate, self.burst))
 
 
 Quota.DEFAULT = Quota()
@@ -74,10 +66,6 @@ class Throttle:
         self._buckets: dict[str, TokenBucket] = {}
         self._lock = threading.Lock()
 
-    @property
-    def quota(self) -> Quota | None:
-        return self._quota
-
     def set(self, quota: Quota | None) -> None:
         """Replace the quota; buckets start full again."""
         with self._lock:
@@ -89,8 +77,7 @@ class Throttle:
             if self._quota is None:
                 return True
             now = self._clock()
-            bucket = self._buckets.get(operation)
-            if bucket is None:
-                rate, burst = self._quota.limits(operation)
-                bucket = self._buckets[operation] = TokenBucket.full(rate, burst, now)
-            return bucket.take(now)
+            if operation not in self._buckets:
+                limits = self._quota.per_operation.get(operation, (self._quota.rate, self._quota.burst))
+                self._buckets[operation] = TokenBucket.full(*limits, now)
+            return self._buckets[operation].take(now)

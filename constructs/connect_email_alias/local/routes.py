@@ -180,28 +180,22 @@ def _untag(state: ConnectState, request: Request) -> dict[str, Any]:
 
 
 _ADDRESS = "/email-addresses/{InstanceId}/{EmailAddressId}"
-_IDEMPOTENCY = "IdempotencyException"
+_REUSED = "IdempotencyException"
+# CHOICE: the model gives Disassociate no IdempotencyException; a reused token is a caller bug there,
+# which must not look like a retryable 409.
+_REUSED_NO_IDEMPOTENCY = "InvalidRequestException"
 ROUTES: tuple[Route, ...] = (
-    Route("PUT", "/email-addresses/{InstanceId}", "CreateEmailAddress", _create, token_reuse=_IDEMPOTENCY),
+    Route("PUT", "/email-addresses/{InstanceId}", "CreateEmailAddress", _create, False, _REUSED),
     Route("GET", _ADDRESS, "DescribeEmailAddress", _describe),
     Route("DELETE", _ADDRESS, "DeleteEmailAddress", _delete, locking=True),
-    Route(
-        "POST",
-        f"{_ADDRESS}/associate-alias",
-        "AssociateEmailAddressAlias",
-        _associate,
-        locking=True,
-        token_reuse=_IDEMPOTENCY,
-    ),
-    # CHOICE: the model gives Disassociate no IdempotencyException; a reused token is a caller bug,
-    # which must not look like a retryable 409.
+    Route("POST", f"{_ADDRESS}/associate-alias", "AssociateEmailAddressAlias", _associate, True, _REUSED),
     Route(
         "POST",
         f"{_ADDRESS}/disassociate-alias",
         "DisassociateEmailAddressAlias",
         _disassociate,
-        locking=True,
-        token_reuse="InvalidRequestException",
+        True,
+        _REUSED_NO_IDEMPOTENCY,
     ),
     Route("POST", "/search-email-addresses", "SearchEmailAddresses", _search),
     Route("POST", "/tags/{resourceArn}", "TagResource", _tag),

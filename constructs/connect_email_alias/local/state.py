@@ -59,6 +59,20 @@ class Seen:
     tags: dict[str, str]
 
 
+@dataclass(frozen=True)
+class AddressView:
+    """One address as it truly is (never lagging): ``alias_id`` is the alias forwarding to it,
+    ``primary_id`` the primary it forwards to (if any)."""
+
+    email_address_id: str
+    email_address: str
+    arn: str
+    alias_id: str | None
+    display_name: str | None
+    primary_id: str | None
+    tags: dict[str, str]
+
+
 @dataclass
 class Instance:
     """One Connect instance: its addresses and alias relations (primary id -> alias id)."""
@@ -165,12 +179,19 @@ class ConnectState:
 
     # -- true state (out-of-band inspection and the rules) ---------------------------------------
 
-    def describe(self, instance_id: str, email_address_id: str) -> Seen:
-        """The address as it is now (never lagging)."""
+    def describe(self, instance_id: str, email_address_id: str) -> AddressView:
         with self.lock:
             instance = self._instance(instance_id)
             address = instance.address(email_address_id)
-            return Seen(address, instance.aliases.get(email_address_id), dict(address.tags))
+            return AddressView(
+                email_address_id,
+                address.email_address,
+                address.arn,
+                instance.aliases.get(email_address_id),
+                address.display_name,
+                instance.primary_of(email_address_id),
+                dict(address.tags),
+            )
 
     def aliases(self, instance_id: str) -> dict[str, str]:
         with self.lock:

@@ -26,23 +26,13 @@ def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the call log is the record."""
 
-        def do_GET(self) -> None:
-            self._handle()
-
-        def do_PUT(self) -> None:
-            self._handle()
-
-        def do_POST(self) -> None:
-            self._handle()
-
-        def do_DELETE(self) -> None:
-            self._handle()
-
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             signed = bool(self.headers.get("Authorization"))
             self._send(gateway.handle(self.command, self.path, raw, signed=signed))
+
+        do_GET = do_PUT = do_POST = do_DELETE = _handle
 
         def _send(self, answer: Answer) -> None:
             if answer.drop is not None:
