@@ -51,7 +51,7 @@ class PlannedFault:
 @dataclass
 class _Scripted:
     operation: str
-    remaining: int
+    remaining: int  # calls still to fail; dropped from the plan at 0
     planned: PlannedFault
 
 

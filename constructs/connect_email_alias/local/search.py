@@ -1,7 +1,5 @@
-"""SearchEmailAddresses: criteria, tag filter and pagination, per the botocore model.
-
-The function uses it to name the primary an alias already forwards to (docs/design.md, "Offline test
-bed"), so each result carries ``AliasConfigurations`` like DescribeEmailAddress does.
+"""SearchEmailAddresses: criteria, tag filter and pagination, per the botocore model. Each result carries
+``AliasConfigurations`` like DescribeEmailAddress does (docs/design.md, "Offline test bed").
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ _FIELDS: dict[str, Callable[[EmailAddress], str | None]] = {
     "displayname": lambda a: a.display_name,
     "description": lambda a: a.description,
 }
+_BAD_TOKEN = "NextToken is not a token this search returned"
 
 
 def _object(value: Any, name: str) -> Mapping[str, Any]:
@@ -103,22 +102,8 @@ def tags_match(seen: Seen, tag_filter: Mapping[str, Any]) -> bool:
     )
 
 
-def _sort_key(address: EmailAddress) -> tuple[str, str]:
-    return address.email_address.lower(), address.email_address_id
-
-
-def _encode(key: tuple[str, str]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode()
-
-
-def _decode(token: Any) -> tuple[str, str]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(str(token).encode()))
-    except (binascii.Error, ValueError) as error:
-        raise invalid_parameter("NextToken is not a token this search returned") from error
-    if not (isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) for k in key)):
-        raise invalid_parameter("NextToken is not a token this search returned")
-    return key[0], key[1]
+def _sort_key(hit: Seen) -> list[str]:
+    return [hit.address.email_address.lower(), hit.address.email_address_id]
 
 
 def page(
@@ -132,19 +117,22 @@ def page(
     size = body.get("MaxResults", DEFAULT_PAGE)
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 100:
         raise invalid_parameter("MaxResults must be an integer from 1 to 100")
-    ordered = sorted(hits, key=lambda hit: _sort_key(hit.address))
+    rest = sorted(hits, key=_sort_key)
     if body.get("NextToken") is not None:
-        after = _decode(body["NextToken"])
-        ordered_from = [hit for hit in ordered if _sort_key(hit.address) > after]
-    else:
-        ordered_from = ordered
-    chosen = ordered_from[:size]
+        try:
+            after = json.loads(base64.urlsafe_b64decode(str(body["NextToken"]).encode()))
+        except (binascii.Error, ValueError) as error:
+            raise invalid_parameter(_BAD_TOKEN) from error
+        if not (isinstance(after, list) and len(after) == 2 and all(isinstance(k, str) for k in after)):
+            raise invalid_parameter(_BAD_TOKEN)
+        rest = [hit for hit in rest if _sort_key(hit) > after]
     result: dict[str, Any] = {
-        "EmailAddresses": [describe(hit) for hit in chosen],
+        "EmailAddresses": [describe(hit) for hit in rest[:size]],
         "ApproximateTotalCount": len(hits),
     }
-    if len(ordered_from) > size:
-        result["NextToken"] = _encode(_sort_key(chosen[-1].address))
+    if len(rest) > size:
+        last = json.dumps(_sort_key(rest[size - 1])).encode()
+        result["NextToken"] = base64.urlsafe_b64encode(last).decode()
     return result
 
 

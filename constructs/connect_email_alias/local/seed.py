@@ -129,7 +129,7 @@ def apply_seed(data: Mapping[str, Any], state: ConnectState, where: str = "seed"
 
 @contextmanager
 def _refused(where: str) -> Iterator[None]:
-    """Turns Connect's refusal of a seeded item into a SeedError naming the item."""
+    """Connect's refusal of a seeded item, as a SeedError naming the item."""
     try:
         yield
     except ConnectError as error:
