@@ -39,6 +39,7 @@ from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from ._contract import contract
 from .asset import stage_function_code
 from .local import ConnectEmulator, Quota
 from .local.serving import BackgroundServer, LoopbackServer
@@ -72,7 +73,6 @@ class Guard:
     """botocore hooks on each client: refuse any call naming another instance or address; count calls."""
 
     target: Target
-    operations: tuple[str, ...]
     calls: Counter[str] = field(default_factory=Counter)
     deny_alias: str | None = None  # AssociateEmailAddressAlias with this alias is denied before sending
 
@@ -83,7 +83,7 @@ class Guard:
 
     def _check(self, params: Mapping[str, Any], model: Any, **_: Any) -> None:
         op, instance_id = model.name, self.target.instance_id
-        if op not in self.operations:
+        if op not in contract.CONNECT_OPERATIONS:
             raise Refused(f"live check: {op} is not one of the operations it may call")
         if params.get("InstanceId", instance_id) != instance_id:
             raise Refused(f"live check: {op} names another instance")
@@ -114,9 +114,9 @@ class Guard:
 class World:
     """One Connect endpoint (real or the comparison emulator) behind one guard; E1..E3 in readable text."""
 
-    def __init__(self, target: Target, operations: tuple[str, ...]) -> None:
+    def __init__(self, target: Target) -> None:
         self.target = target
-        self.guard = Guard(target, operations)
+        self.guard = Guard(target)
         self.client = self.guard.attach(_client(target, attempts=10))  # reads and probes, throttling retried
         self.raw_client = self.guard.attach(_client(target, attempts=1))  # what throttling itself answers
 
@@ -235,9 +235,6 @@ class LambdaContext:
         self._deadline = time.monotonic() + timeout_s
         self.aws_request_id = str(uuid.uuid4())
         self.function_name = function_name
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "local"
-        self.memory_limit_in_mb = "256"
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
@@ -290,14 +287,13 @@ class Function:
         client = connect_api.make_client(world.target.region)
         if connect_api.make_client(world.target.region) is not client:
             raise Refused("live check: the function's Connect client is not shared, so it cannot be guarded")
-        self.guard = Guard(world.target, world.guard.operations)
+        self.guard = Guard(world.target)
         self.guard.attach(client)
         self.index, self.world, self.account, self.answers = index, world, account, answers
         self.pair: tuple[str, str] | None = None
         self.physical_id: str | None = None
 
     def send(self, request_type: str, pair: tuple[str, str]) -> dict[str, Any]:
-        contract = sys.modules["contract"]
         target, request_id = self.world.target, str(uuid.uuid4())
         token = f"arn:aws:lambda:{target.region}:{self.account}:function:{STACK_NAME}"
 
@@ -338,7 +334,6 @@ def lifecycle(fn: Function) -> Rows:
     """create, swap, denied swap (restored), CloudFormation's rollback, delete: through the function."""
     world = fn.world
     e1, e2, e3 = world.target.addresses
-    owner_key = sys.modules["contract"].OWNER_TAG_KEY
     rows: Rows = []
     plan = [  # (step, request type, pair sent, alias Describe(E1) should show after it)
         ("create E1 <- E2", "Create", (e1, e2), e2),
@@ -353,7 +348,7 @@ def lifecycle(fn: Function) -> Rows:
         fn.guard.deny_alias = None
         calls, fn.guard.calls = fn.guard.calls, Counter()
         lag = world.lag(e1, shown)
-        owners = [world.label(a) for a, tags in world.tags().items() if owner_key in tags]
+        owners = [world.label(a) for a, tags in world.tags().items() if contract.OWNER_TAG_KEY in tags]
         restored = " (says restored)" if "restored" in str(answer.get("Reason", "")).lower() else ""
         state = f"{world.relations_text(world.relations())} ({lag})"
         text = f"{answer.get('Status')}{restored}; {state}; owner tag on {', '.join(owners) or 'none'}"
@@ -511,8 +506,7 @@ def run(
     """The whole check. Exit status: 0 done and restored; 1 stopped early or the restore did not verify;
     2 refused or not confirmed."""
     with function_code() as index:
-        operations = tuple(sys.modules["contract"].CONNECT_OPERATIONS)
-        real = World(target, operations)
+        real = World(target)
         try:
             start = preflight(real)
         except Refused as err:
@@ -528,7 +522,7 @@ def run(
             account = start.account or "123456789012"
             with ConnectEmulator(target.region, account, seed=_emulator_seed(target, start)) as emulator:
                 # Signed with the caller's credentials, like the real calls: the emulator is in this process.
-                emu = World(replace(target, endpoint_url=emulator.endpoint_url), operations)
+                emu = World(replace(target, endpoint_url=emulator.endpoint_url))
                 emu.settle({})
                 emu_rows = lifecycle(Function(index, emu, start.account, answers))
                 emu_rows += probes(emu, lambda: emulator.set_quota(Quota.DEFAULT))  # 2 requests/s, burst 5
