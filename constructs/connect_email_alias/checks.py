@@ -50,13 +50,7 @@ def _text(ref: Ref) -> str:
 
 def declaration(path: str, instance: Ref, primary: Ref, alias: Ref) -> Declaration:
     """What the checks record of one alias."""
-    return Declaration(
-        path,
-        _key(instance, primary),
-        _key(instance, alias),
-        _text(primary),
-        _text(alias),
-    )
+    return Declaration(path, _key(instance, primary), _key(instance, alias), _text(primary), _text(alias))
 
 
 def conflicts(declarations: list[Declaration]) -> Iterator[str]:
@@ -101,11 +95,11 @@ def _chain(path: str, text: str, role: str, other_path: str, other_role: str) ->
 
 @jsii.implements(IValidation)
 class _Validation:
-    def __init__(self, registry: _Registry) -> None:
-        self._registry = registry
+    def __init__(self) -> None:
+        self.declarations: list[Declaration] = []
 
     def validate(self) -> list[str]:
-        return list(conflicts(self._registry.declarations))
+        return list(conflicts(self.declarations))
 
 
 class _Registry(Construct):
@@ -113,15 +107,13 @@ class _Registry(Construct):
 
     def __init__(self, scope: Construct) -> None:
         super().__init__(scope, _ID)
-        self.declarations: list[Declaration] = []
-        self.node.add_validation(_Validation(self))
+        self.validation = _Validation()
+        self.node.add_validation(self.validation)
 
 
 def register(scope: Construct, entry: Declaration) -> None:
     """Add ``entry`` to the checks of ``scope``'s app (created with the app's first alias)."""
     root = scope.node.root
-    registry = root.node.try_find_child(_ID)
-    if registry is None:
-        registry = _Registry(cast(Construct, root))
+    registry = root.node.try_find_child(_ID) or _Registry(cast(Construct, root))
     assert isinstance(registry, _Registry)
-    registry.declarations.append(entry)
+    registry.validation.declarations.append(entry)
