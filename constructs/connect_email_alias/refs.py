@@ -22,10 +22,6 @@ class Ref:
     parsed: contract.IdOrArn | None = None  # None for a token
 
     @property
-    def is_token(self) -> bool:
-        return self.parsed is None
-
-    @property
     def id(self) -> str | None:
         """The bare ID (an ARN reduced to its last ID); None for a token."""
         return None if self.parsed is None else self.parsed.id
