@@ -1,24 +1,16 @@
 """AWS CDK construct for Amazon Connect email-address aliases (``Custom::ConnectEmailAddressAlias``).
 
-Public names:
+Public names (``help()`` on each documents every argument and its default):
 
-``EmailAddressAlias(scope, id, *, instance_id, email_address_id, alias_email_address_id, provider=None,
-removal_policy=None)``
-    One alias: mail to the alias address reaches the primary. IDs, ARNs or tokens; also
-    ``EmailAddressAlias.from_email_addresses(scope, id, *, primary, alias, ...)`` for two
-    ``CfnEmailAddress`` resources. ``help(EmailAddressAlias.__init__)`` documents every argument.
-``EmailAddressAliasProvider(scope, id, *, export_name=None, instance_ids=(), log_retention=ONE_MONTH,
-log_group_encryption_key=None, reserved_concurrent_executions=None, tracing=False)``
-    The function, role, policy and log group behind every alias of a stack; ``.of(stack)`` is the
-    shared one. Construct it yourself to export a ``ServiceToken`` for raw templates or to set options.
-``RESOURCE_TYPE``
-    ``"Custom::ConnectEmailAddressAlias"``.
-``SERVICE_TIMEOUT``
-    The ``ServiceTimeout`` every alias resource carries (a ``Duration``).
+- ``EmailAddressAlias``: one alias, mail to the alias address reaches the primary (IDs, ARNs or tokens);
+  ``EmailAddressAlias.from_email_addresses`` takes two ``CfnEmailAddress`` resources.
+- ``EmailAddressAliasProvider``: the function, role and log group behind every alias of a stack;
+  ``.of(stack)`` is the shared one. Construct it yourself to export a ``ServiceToken`` or to set options.
+- ``RESOURCE_TYPE`` (``"Custom::ConnectEmailAddressAlias"``) and ``SERVICE_TIMEOUT``, the ``ServiceTimeout``
+  (a ``Duration``) every alias resource carries.
 
-The construct classes load on first use, so the offline stand-ins in ``connect_email_alias.local``
-start without aws-cdk-lib (and the Node.js process its jsii runtime spawns). Staging the function's
-code by hand (for tests and benchmarks) is ``connect_email_alias.asset.stage_function_code``.
+The construct classes load on first use, so the offline stand-ins in ``connect_email_alias.local`` start
+without aws-cdk-lib (and the Node.js process its jsii runtime spawns).
 """
 
 from __future__ import annotations

@@ -91,12 +91,9 @@ class EmailAddressAliasProvider(Construct):
         )
         if log_group_encryption_key is not None:
             self._allow_logs_to_use(log_group_encryption_key)
-        # One inline policy, written here (no AWSLambdaBasicExecutionRole): logging to our own group, then
-        # the Connect statements that grant_instance() fills in. Inline, it costs no resource of the stack's
-        # 500 and is in place before the function (docs/design.md § Construct, "IAM").
-        # Added with the first instance (a statement needs a resource): the address actions on each
-        # instance's email addresses, the instance action on each instance, tagging as the first but
-        # limited to the owner tag key. Each instance adds one resource to each; nothing else grows.
+        # One inline policy (no AWSLambdaBasicExecutionRole): it costs none of the stack's 500 resources and
+        # is in place before the function (docs/design.md § Construct, "IAM"). _grant() adds the Connect
+        # statements with the first instance (a statement needs a resource), then a resource per instance.
         self._connect: tuple[iam.PolicyStatement, iam.PolicyStatement, iam.PolicyStatement] | None = None
         self._policy = iam.PolicyDocument(
             statements=[
