@@ -104,7 +104,7 @@ def three() -> dict[str, Any]:
     return Template.from_stack(stack).to_json()
 
 
-def test_singleton_one_function_role_and_log_group_for_nadd_aliases(three: dict[str, Any]) -> None:
+def test_singleton_one_function_role_and_log_group_for_n_aliases(three: dict[str, Any]) -> None:
     template = Template.from_json(three)
     template.resource_count_is("AWS::Lambda::Function", 1)
     template.resource_count_is("AWS::IAM::Role", 1)
