@@ -1,16 +1,8 @@
-"""The cloud-assembly model the player plays: stacks, the resources it plays, functions and their code.
+"""The cloud-assembly model the player plays: stacks (a ``cdk.out`` or a template file), functions, code.
 
-A stack comes from a synthesised ``cdk.out`` (:class:`CloudAssembly`) or a template file
-(:meth:`StackSource.from_file`). :meth:`StackSource.played_resources` decides what the player plays:
-
-- every custom resource (``Custom::*``, ``AWS::CloudFormation::CustomResource``) whose ServiceToken is a
-  Python function of the assembly (``Fn::GetAtt [Function, Arn]``, or ``Fn::ImportValue`` of another
-  stack's export of one), run locally;
-- ``AWS::Connect::EmailAddress``, played through Connect's API (the emulator);
-- nothing of the types in :data:`NOT_PLAYED` (the function, its role, policies, log group, key, queue,
-  CDK metadata): they only serve the function, which the player runs itself.
-
-Any other type raises :class:`TemplateError` naming the resource and its type.
+The player plays custom resources whose ServiceToken is a Python function of the assembly (run locally),
+``AWS::Connect::EmailAddress`` (through Connect's API), and skips :data:`NOT_PLAYED`, which only serve the
+function the player runs itself. Any other type raises :class:`TemplateError` naming the resource.
 """
 
 from __future__ import annotations
@@ -21,18 +13,23 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, cast, get_args
 
-from .template import Environment, Resolver, TemplateError, cfn_stringify, load_template_file, references
+from .template import (
+    Environment,
+    Resolver,
+    TemplateError,
+    cfn_stringify,
+    get_att_target,
+    load_template_file,
+    references,
+)
 
 DeletionPolicy = Literal["Delete", "Retain", "RetainExceptOnCreate"]
 UpdateReplacePolicy = Literal["Delete", "Retain"]
-_DELETION_POLICIES: tuple[DeletionPolicy, ...] = ("Delete", "Retain", "RetainExceptOnCreate")
-_UPDATE_REPLACE_POLICIES: tuple[UpdateReplacePolicy, ...] = ("Delete", "Retain")
-_P = TypeVar("_P", bound=str)
 
 EMAIL_ADDRESS_TYPE = "AWS::Connect::EmailAddress"
-# Resources that only serve a function the player runs itself: skipped, with their Conditions.
+# Skipped, with their Conditions.
 NOT_PLAYED = (
     "AWS::Lambda::Function",
     "AWS::Lambda::Permission",
@@ -87,7 +84,7 @@ class ResourceSpec:
 
     @property
     def service_token(self) -> str | None:
-        return self.function.arn if self.function is not None else None
+        return self.function.arn if self.function else None
 
     @property
     def retained_on_delete(self) -> bool:
@@ -179,8 +176,8 @@ class StackSource:
                 props,
                 function,
                 tuple(sorted(d for d in named | referenced if d in resources)),
-                _policy(resource, "DeletionPolicy", _DELETION_POLICIES, where),
-                _policy(resource, "UpdateReplacePolicy", _UPDATE_REPLACE_POLICIES, where),
+                _policy(resource, "DeletionPolicy", get_args(DeletionPolicy), where),
+                _policy(resource, "UpdateReplacePolicy", get_args(UpdateReplacePolicy), where),
             )
         return _ordered(found)
 
@@ -222,10 +219,10 @@ class StackSource:
         if isinstance(token, dict) and len(token) == 1:
             ((key, arg),) = token.items()
             if key == "Fn::GetAtt":
-                target = arg.split(".", 1) if isinstance(arg, str) else list(arg)
-                if len(target) != 2 or target[1] != "Arn":
+                logical_id, attribute = get_att_target(arg, where)
+                if attribute != "Arn":
                     raise TemplateError(f"{where}: Fn::GetAtt must name a function's Arn")
-                return self.function(str(target[0]), resolver)
+                return self.function(logical_id, resolver)
             if key == "Fn::ImportValue":
                 export = str(resolver.resolve(arg, where))
                 if self.assembly is None:
@@ -247,10 +244,8 @@ class StackSource:
         if self.cdk_out is not None and isinstance(path, str):
             return _unpacked(self.cdk_out / path)
         key = code.get("S3Key")
-        if self.assembly is not None and isinstance(key, str):
-            found = self.assembly.asset_for_key(key)
-            if found is not None:
-                return found
+        if self.assembly is not None and key in self.assembly.assets:
+            return self.assembly.assets[key]
         if self.default_asset_dir is not None:
             return self.default_asset_dir
         raise TemplateError(f"function {logical_id}: cannot find its code (no asset for S3Key {key!r})")
@@ -264,7 +259,7 @@ class CloudAssembly:
         manifest = json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
         self._artifacts: dict[str, dict[str, Any]] = manifest.get("artifacts") or {}
         self._stacks: dict[str, StackSource] = {}
-        self._assets: dict[str, Path] = {}
+        self.assets: dict[str, Path] = {}  # S3 object key -> the asset's folder or zip
         for artifact in self._artifacts.values():
             if artifact.get("type") == "cdk:asset-manifest":
                 self._index_assets(self.path / artifact["properties"]["file"])
@@ -284,9 +279,6 @@ class CloudAssembly:
             raise TemplateError(f"no stack {name!r} in {self.path}; stacks: {', '.join(self._stacks)}")
         return self._stacks[name]
 
-    def asset_for_key(self, s3_key: str) -> Path | None:
-        return self._assets.get(s3_key)
-
     def exported_function(self, export: str, env: Environment) -> FunctionSpec:
         """The function whose ``Fn::GetAtt [F, Arn]`` a stack of this assembly exports as ``export``."""
         for stack in self._stacks.values():
@@ -296,12 +288,12 @@ class CloudAssembly:
                 if name is None or resolver.resolve(name, f"stack {stack.name} output {output_id}") != export:
                     continue
                 value = output.get("Value")
+                where = f"export {export!r} of stack {stack.name}"
                 target = value.get("Fn::GetAtt") if isinstance(value, dict) else None
-                if isinstance(target, str):
-                    target = target.split(".", 1)
-                if not isinstance(target, list) or len(target) != 2 or target[1] != "Arn":
-                    raise TemplateError(f"export {export!r} of stack {stack.name} is not a function's Arn")
-                return stack.function(str(target[0]), resolver)
+                logical_id, attribute = get_att_target(target, where)
+                if attribute != "Arn":
+                    raise TemplateError(f"{where} is not a function's Arn")
+                return stack.function(logical_id, resolver)
         raise TemplateError(f"no stack in {self.path} exports {export!r}")
 
     def _index_assets(self, manifest_path: Path) -> None:
@@ -313,16 +305,15 @@ class CloudAssembly:
             keys = {d.get("objectKey") for d in (entry.get("destinations") or {}).values()}
             for key in keys | {f"{asset_hash}.zip"}:
                 if isinstance(key, str):
-                    self._assets[key] = source
+                    self.assets[key] = source
 
 
-def _policy(resource: Mapping[str, Any], key: str, allowed: tuple[_P, ...], where: str) -> _P:
+def _policy(resource: Mapping[str, Any], key: str, allowed: tuple[str, ...], where: str) -> Any:
     """A ``DeletionPolicy`` / ``UpdateReplacePolicy`` the player plays (not Snapshot)."""
     value = resource.get(key, "Delete")
-    for choice in allowed:
-        if value == choice:
-            return choice
-    raise TemplateError(f"{where}: {key} {value!r} is not played; use one of {', '.join(allowed)}")
+    if value not in allowed:
+        raise TemplateError(f"{where}: {key} {value!r} is not played; use one of {', '.join(allowed)}")
+    return value
 
 
 def _unpacked(path: Path) -> Path:

@@ -1,22 +1,25 @@
 """Template loading and resolution for the CloudFormation player: JSON/YAML in, plain values out.
 
-The resolver understands what CDK apps and hand-written templates of this resource use: literals,
-``Ref`` (parameters, pseudo parameters, resources the player played), ``Fn::GetAtt`` (attributes of
-resources the player played), ``Fn::ImportValue`` (exports of stacks the player deployed) and
-``Fn::Join``. Anything else fails loudly, naming the resource and property, rather than being guessed.
+The resolver knows what CDK apps and hand-written templates of this resource use: literals, ``Ref``,
+``Fn::GetAtt``, ``Fn::ImportValue`` and ``Fn::Join``. Anything else fails loudly, naming the resource and
+property, rather than being guessed.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 _STACK_NAMESPACE = uuid.UUID("0c6b5c1e-44b5-4c3a-9d5e-6a8a4c1f0a11")
+
+# What ``Ref`` (attribute None) or ``Fn::GetAtt`` of a resource gives: (logical id, attribute, where).
+ResourceValues = Callable[[str, str | None, str], Any]
 
 
 class TemplateError(ValueError):
@@ -36,12 +39,6 @@ class Environment:
     partition: str = "aws"
 
 
-class ResourceValues(Protocol):
-    """What ``Ref`` (``attribute`` None) or ``Fn::GetAtt`` of a resource of the stack gives."""
-
-    def __call__(self, logical_id: str, attribute: str | None, where: str) -> Any: ...
-
-
 def stack_id_for(name: str, env: Environment) -> str:
     """A CloudFormation stack ARN; the UUID is deterministic from the name so reruns compare equal."""
     unique = uuid.uuid5(_STACK_NAMESPACE, f"{env.account}/{env.region}/{name}")
@@ -53,32 +50,25 @@ def load_template_file(path: str | Path) -> dict[str, Any]:
     text = Path(path).read_text(encoding="utf-8")
     if text.lstrip().startswith("{"):
         return cast(dict[str, Any], json.loads(text))
-    return _load_yaml(text)
-
-
-def _load_yaml(text: str) -> dict[str, Any]:
     try:
         yaml: Any = importlib.import_module("yaml")
     except ImportError as error:  # pragma: no cover - PyYAML is in the [local] extra
         raise TemplateError("YAML templates need PyYAML; give a JSON template instead") from error
 
-    def construct(loader: Any, suffix: str, node: Any) -> dict[str, Any]:
-        value: Any
+    def short_tag(loader: Any, suffix: str, node: Any) -> dict[str, Any]:
         if isinstance(node, yaml.ScalarNode):
-            value = loader.construct_scalar(node)
+            value: Any = loader.construct_scalar(node)
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
             value = loader.construct_mapping(node, deep=True)
-        if suffix == "Ref":
-            return {"Ref": value}
         if suffix == "GetAtt" and isinstance(value, str):
             value = value.split(".", 1)
-        return {f"Fn::{suffix}": value}
+        return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
 
     # A SafeLoader subclass, so the short tags do not leak into SafeLoader itself.
     loader: Any = type("CloudFormationLoader", (yaml.SafeLoader,), {})
-    loader.add_multi_constructor("!", construct)
+    loader.add_multi_constructor("!", short_tag)
     loaded = yaml.load(text, Loader=loader)
     if not isinstance(loaded, dict):
         raise TemplateError("the template is not a mapping")
@@ -95,25 +85,19 @@ def get_att_target(arg: Any, where: str) -> tuple[str, str]:
 
 def references(value: Any) -> set[str]:
     """Every name ``value`` reaches with ``Ref`` or ``Fn::GetAtt`` (parameters included)."""
-    found: set[str] = set()
-    if isinstance(value, list):
-        for item in value:
-            found |= references(item)
-    elif isinstance(value, dict):
-        if len(value) == 1:
-            ((key, arg),) = value.items()
-            if key == "Ref" and isinstance(arg, str):
-                return {arg}
-            if key == "Fn::GetAtt":
-                target = arg.split(".", 1) if isinstance(arg, str) else arg
-                return {str(target[0])} if isinstance(target, list) and target else set()
-        for item in value.values():
-            found |= references(item)
-    return found
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, arg),) = value.items()
+        if key == "Ref" and isinstance(arg, str):
+            return {arg}
+        if key == "Fn::GetAtt":
+            target = arg.split(".", 1) if isinstance(arg, str) else arg
+            return {str(target[0])} if isinstance(target, list) and target else set()
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return set().union(*(references(item) for item in items))
 
 
 class Resolver:
-    """Resolves a stack's intrinsics; ``resources`` and ``exports`` come from what the player has played."""
+    """Resolves a stack's intrinsics; resources and exports come from what the player has played."""
 
     def __init__(
         self,
@@ -122,7 +106,6 @@ class Resolver:
         env: Environment,
         parameters: Mapping[str, str] | None = None,
         *,
-        resources: ResourceValues | None = None,
         exports: Mapping[str, Any] | None = None,
     ) -> None:
         self._declared: dict[str, Any] = dict(template.get("Parameters") or {})
@@ -133,39 +116,44 @@ class Resolver:
         self.stack_name = stack_name
         self.env = env
         self.stack_id = stack_id_for(stack_name, env)
-        self._resources = resources
+        self._resources: ResourceValues | None = None
         self._exports = dict(exports or {})
 
     def with_resources(self, resources: ResourceValues) -> Resolver:
         """The same stack, parameters and imports; ``Ref``/``Fn::GetAtt`` of resources from ``resources``."""
-        twin = Resolver({}, self.stack_name, self.env, exports=self._exports, resources=resources)
-        twin._declared, twin._given = self._declared, self._given
+        twin = copy.copy(self)
+        twin._resources = resources
         return twin
 
     def resolve(self, value: Any, where: str) -> Any:
         if isinstance(value, list):
             return [self.resolve(v, f"{where}[{i}]") for i, v in enumerate(value)]
-        if isinstance(value, dict):
-            if len(value) == 1:
-                ((key, arg),) = value.items()
-                if key == "Ref":
-                    return self.ref(arg, where)
-                if key == "Fn::GetAtt":
-                    logical_id, attribute = get_att_target(arg, where)
-                    return self._resource(
-                        logical_id, attribute, f"{where}: Fn::GetAtt {logical_id}.{attribute}"
-                    )
-                if key == "Fn::ImportValue":
-                    return self._import(self.resolve(arg, where), where)
-                if key == "Fn::Join":
-                    return self._join(arg, where)
-                if key.startswith("Fn::") or key == "Condition":
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Ref":
+                return self.ref(arg, where)
+            if key == "Fn::GetAtt":
+                logical_id, attribute = get_att_target(arg, where)
+                return self._resource(logical_id, attribute, f"{where}: Fn::GetAtt {logical_id}.{attribute}")
+            if key == "Fn::ImportValue":
+                name = self.resolve(arg, where)
+                if not isinstance(name, str) or name not in self._exports:
                     raise TemplateError(
-                        f"{where}: {key} is not supported by the player "
-                        "(only literals, Ref, Fn::GetAtt, Fn::ImportValue and Fn::Join)"
+                        f"{where}: Fn::ImportValue {name!r}: no stack this player deployed exports it "
+                        f"(exports: {', '.join(sorted(self._exports)) or 'none'}); "
+                        "deploy the exporting stack first"
                     )
-            return {k: self.resolve(v, f"{where}.{k}") for k, v in value.items()}
-        return value
+                return self._exports[name]
+            if key == "Fn::Join":
+                return self._join(arg, where)
+            if key.startswith("Fn::") or key == "Condition":
+                raise TemplateError(
+                    f"{where}: {key} is not supported by the player "
+                    "(only literals, Ref, Fn::GetAtt, Fn::ImportValue and Fn::Join)"
+                )
+        return {k: self.resolve(v, f"{where}.{k}") for k, v in value.items()}
 
     def ref(self, name: Any, where: str) -> Any:
         pseudo = {
@@ -183,12 +171,9 @@ class Resolver:
         declared = self._declared.get(name)
         if declared is None:
             return self._resource(name, None, f"{where}: Ref {name}")
-        if name in self._given:
-            value: Any = self._given[name]
-        elif "Default" in declared:
-            value = declared["Default"]
-        else:
+        if name not in self._given and "Default" not in declared:
             raise TemplateError(f"{where}: parameter {name} has no value and no Default")
+        value: Any = self._given.get(name, declared.get("Default"))
         kind = str(declared.get("Type", "String"))
         if kind == "CommaDelimitedList" or kind.startswith("List<"):
             return [v.strip() for v in str(value).split(",")] if isinstance(value, str) else list(value)
@@ -198,15 +183,6 @@ class Resolver:
         if self._resources is None:
             raise TemplateError(f"{where}: {logical_id} is not a parameter or pseudo parameter")
         return self._resources(logical_id, attribute, where)
-
-    def _import(self, name: Any, where: str) -> Any:
-        if not isinstance(name, str) or name not in self._exports:
-            known = ", ".join(sorted(self._exports)) or "none"
-            raise TemplateError(
-                f"{where}: Fn::ImportValue {name!r}: no stack this player deployed exports it "
-                f"(exports: {known}); deploy the exporting stack first"
-            )
-        return self._exports[name]
 
     def _join(self, arg: Any, where: str) -> str:
         if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str)):
@@ -225,6 +201,4 @@ def cfn_stringify(value: Any) -> Any:
         return [cfn_stringify(v) for v in value]
     if isinstance(value, bool):
         return "true" if value else "false"
-    if value is None:
-        return ""
-    return str(value)
+    return "" if value is None else str(value)
