@@ -1,20 +1,12 @@
 """Plays CloudFormation offline: stacks deployed, updated, rolled back and destroyed, event by event.
 
-Given stacks (:mod:`.assembly`), it plays their resources in dependency order. A custom resource gets
-the events CloudFormation would send, shaped as CloudFormation shapes them (every property value a
-string), through a Lambda-like process (:mod:`.lambda_runner`); its answer is read from the HTTPS
-receiver (:mod:`.receiver`). An ``AWS::Connect::EmailAddress`` is played through Connect's API
-(:mod:`.email_addresses`). ``Ref`` / ``Fn::GetAtt`` of played resources resolve to what they answered;
-``Fn::ImportValue`` to the exports of stacks this player deployed (several stacks share one player).
-
-Stack level: :meth:`CloudFormationPlayer.deploy` (create all, or update) and
-:meth:`~CloudFormationPlayer.destroy`. An update that fails is rolled back the way CloudFormation
-does it: rollback Updates in reverse (ResourceProperties = old, OldResourceProperties = attempted,
-PhysicalResourceId = the one it holds), Deletes of resources created by the attempt, then cleanup
-Deletes of physical IDs the attempt minted. After a successful update, replaced physical IDs and
-removed resources are deleted in the cleanup phase. ``DeletionPolicy`` / ``UpdateReplacePolicy``
-``Retain`` keep a resource: no Delete is sent (see :attr:`PlayReport.retained`).
-Low level: :meth:`~CloudFormationPlayer.event` and :meth:`~CloudFormationPlayer.invoke` (fault tests).
+A custom resource gets CloudFormation's events (every property value a string) through a Lambda-like
+process (:mod:`.lambda_runner`) and answers to the HTTPS receiver (:mod:`.receiver`); an
+``AWS::Connect::EmailAddress`` is played through Connect's API (:mod:`.email_addresses`). ``Ref`` /
+``Fn::GetAtt`` resolve to what played resources answered, ``Fn::ImportValue`` to the exports of stacks this
+player deployed. A failed update rolls back as CloudFormation does (docs/design.md, "Player"): rollback
+Updates in reverse (ResourceProperties = old, OldResourceProperties = attempted), Deletes of what the
+attempt created, then cleanup Deletes of the physical IDs it minted. ``Retain`` policies keep a resource.
 """
 
 from __future__ import annotations
@@ -34,6 +26,7 @@ from .template import (
     Environment,
     MissingAttributeError,
     Resolver,
+    ResourceValues,
     TemplateError,
     cfn_stringify,
     stack_id_for,
@@ -83,19 +76,16 @@ class CloudFormationPlayer:
         extra_env: Mapping[str, str] | None = None,
         response_grace_s: float = 1.0,
     ) -> None:
-        """``connect_endpoint`` (the emulator's URL) is where functions and email addresses reach Connect.
-
-        It becomes ``AWS_ENDPOINT_URL_CONNECT`` in the function's process.
-        """
+        """``connect_endpoint`` (the emulator's URL) is where functions (as ``AWS_ENDPOINT_URL_CONNECT``) and
+        email addresses reach Connect."""
         self.env = env or Environment()
         self.receiver = receiver
         base = {"SSL_CERT_FILE": str(receiver.ca_bundle), **(extra_env or {})}
         if connect_endpoint is not None:
             base["AWS_ENDPOINT_URL_CONNECT"] = connect_endpoint
         self._own_runner = runner is None
-        self.runner = runner or LambdaRunner(self.env, base_env=base)
-        if runner is not None:
-            runner.base_env = {**base, **runner.base_env}
+        self.runner = runner or LambdaRunner(self.env)
+        self.runner.base_env = {**base, **self.runner.base_env}
         self.response_grace_s = response_grace_s
         self._connect_endpoint = connect_endpoint
         self._email_addresses: EmailAddresses | None = None
@@ -111,8 +101,6 @@ class CloudFormationPlayer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    # -- low level -------------------------------------------------------------------------------
 
     def event(
         self,
@@ -131,12 +119,11 @@ class CloudFormationPlayer:
         request_id = request_id or str(uuid.uuid4())
         stack_id = stack_id_for(stack_name, self.env)
         token = resource.function.arn
+        expect = Expectation(stack_id, resource.logical_id)
         event: dict[str, Any] = {
             "RequestType": request_type,
             "ServiceToken": token,
-            "ResponseURL": self.receiver.response_url(
-                request_id, expect=Expectation(stack_id, resource.logical_id)
-            ),
+            "ResponseURL": self.receiver.response_url(request_id, expect=expect),
             "StackId": stack_id,
             "RequestId": request_id,
             "LogicalResourceId": resource.logical_id,
@@ -167,7 +154,6 @@ class CloudFormationPlayer:
         began = time.monotonic()
         invocation = self.runner.invoke(function, event, timeout_s=timeout_s, env=env)
         answer = self.receiver.wait_for(request_id, self.response_grace_s, count=seen + 1)
-        responses = len(self.receiver.responses(request_id)) - seen
         return EventResult(
             event=dict(event),
             status=answer.status if answer else None,
@@ -178,11 +164,9 @@ class CloudFormationPlayer:
             wall_time_s=(answer.received_at if answer else invocation.ended) - began,
             answered_before_deadline=answer is not None and answer.received_at <= invocation.deadline,
             timed_out=invocation.timed_out,
-            responses=responses,
+            responses=len(self.receiver.responses(request_id)) - seen,
             invocation=invocation,
         )
-
-    # -- stack level -----------------------------------------------------------------------------
 
     def resources(self, stack_name: str) -> dict[str, DeployedResource]:
         """What CloudFormation holds for the stack now, by logical ID (empty when it does not exist)."""
@@ -191,23 +175,20 @@ class CloudFormationPlayer:
 
     def outputs(self, stack_name: str) -> dict[str, Any]:
         """The stack's Outputs resolved from what it holds now (those naming unplayed resources left out)."""
-        stack = self._stacks.get(stack_name)
-        return {k: value for k, (value, _) in self._outputs(stack).items()} if stack else {}
+        return {k: value for k, (value, _) in self._outputs(self._stacks.get(stack_name)).items()}
 
     def deploy(self, source: StackSource, parameters: Mapping[str, str] | None = None) -> PlayReport:
         """Create the stack, or update it when it exists (like ``cdk deploy``).
 
-        Raises :class:`TemplateError` before sending anything when the template uses what the player
+        Raises :class:`TemplateError`, before sending anything, when the template uses what the player
         cannot play (the message names the resource and property).
         """
         exports = {name: value for name, (_, value) in self._exports.items()}
         resolver = Resolver(source.template, source.name, self.env, parameters, exports=exports)
         plan = source.played_resources(resolver)
         self._check(source, resolver, plan)
-        if source.name in self._stacks:
-            report = self._update(source, resolver, plan)
-        else:
-            report = self._create(source, resolver, plan)
+        play = self._update if source.name in self._stacks else self._create
+        report = play(source, resolver, plan)
         self._publish(source.name)
         return report
 
@@ -217,13 +198,12 @@ class CloudFormationPlayer:
         report = PlayReport(stack_name, "DELETE_COMPLETE")
         if stack is None:
             return report
-        for logical_id in reversed(list(stack.resources)):
-            held = stack.resources[logical_id]
+        for logical_id, held in reversed(list(stack.resources.items())):
             if self._delete(held, "delete", report, keep=held.spec.retained_on_delete):
                 del stack.resources[logical_id]
             else:
                 report.status = "DELETE_FAILED"
-        if report.status == "DELETE_COMPLETE":
+        if report.ok:
             del self._stacks[stack_name]
         self._publish(stack_name)
         return report
@@ -237,13 +217,13 @@ class CloudFormationPlayer:
             report.steps.append(Step("create", result))
             if result.physical_resource_id:
                 created[spec.logical_id] = DeployedResource(
-                    spec, props, result.physical_resource_id, dict(result.data)
+                    spec, props, result.physical_resource_id, result.data
                 )
             if not result.ok:
                 # A failed create rolls back by deleting everything created, the failed one included
                 # when it answered with a physical ID (CloudFormation sends that one a Delete too).
                 report.status = "ROLLBACK_COMPLETE"
-                for held in reversed(list(created.values())):
+                for held in reversed(created.values()):
                     if not self._delete(
                         held, "rollback", report, keep=held.spec.retained_on_rollback_of_create
                     ):
@@ -262,19 +242,16 @@ class CloudFormationPlayer:
             old = before.get(spec.logical_id)
             request: RequestType = "Create" if old is None else "Update"
             props, failure = self._properties(spec, source, resolver, after, request)
-            unchanged = old is not None and old.properties == props and failure is None
-            if old is not None and unchanged and old.spec.service_token == spec.service_token:
+            same = (
+                old is not None and old.properties == props and old.spec.service_token == spec.service_token
+            )
+            if old is not None and same and failure is None:
                 # Unchanged: no event; a new DeletionPolicy or UpdateReplacePolicy still applies.
                 after[spec.logical_id] = DeployedResource(
                     spec, old.properties, old.physical_id, old.attributes
                 )
                 continue
-            if failure is not None:
-                result: Result = failure
-            elif old is None:
-                result = self._send("Create", spec, props, source.name)
-            else:
-                result = self._send("Update", spec, props, source.name, old.physical_id, old.properties)
+            result = failure or self._send(request, spec, props, source.name, old)
             report.steps.append(Step("create" if old is None else "update", result))
             change = _Change(old, spec, props, result)
             changes.append(change)
@@ -293,32 +270,28 @@ class CloudFormationPlayer:
 
     def _rollback(self, stack: _Stack, report: PlayReport, changes: list[_Change]) -> PlayReport:
         report.status = "UPDATE_ROLLBACK_COMPLETE"
-        name = stack.source.name
         minted: list[tuple[DeployedResource, bool]] = []
         for change in reversed(changes):
             old = change.before
             if old is None:
                 # Created by the attempt: deleted, unless it answered no ID or ``Retain`` keeps it.
                 answered = change.result.physical_resource_id
-                if answered:
-                    created = DeployedResource(
-                        change.sent, change.properties, answered, dict(change.result.data)
-                    )
-                    if not self._delete(
-                        created, "rollback", report, keep=change.sent.retained_on_rollback_of_create
-                    ):
-                        report.status = "UPDATE_ROLLBACK_FAILED"
+                created = DeployedResource(change.sent, change.properties, answered or "", change.result.data)
+                keep = change.sent.retained_on_rollback_of_create
+                if answered and not self._delete(created, "rollback", report, keep=keep):
+                    report.status = "UPDATE_ROLLBACK_FAILED"
                 continue
             # The failed resource's held ID is still the old one; an updated one holds its new ID.
             held = change.held or old
-            undo = self._send("Update", old.spec, old.properties, name, held.physical_id, change.properties)
+            attempted = DeployedResource(old.spec, change.properties, held.physical_id)
+            undo = self._send("Update", old.spec, old.properties, stack.source.name, attempted)
             report.steps.append(Step("rollback", undo))
             if not undo.ok:
                 report.status = "UPDATE_ROLLBACK_FAILED"
                 continue
             restored = undo.physical_resource_id or held.physical_id
             stack.resources[old.spec.logical_id] = DeployedResource(
-                old.spec, old.properties, restored, dict(undo.data) or old.attributes
+                old.spec, old.properties, restored, undo.data or old.attributes
             )
             if change.ok and held.physical_id != restored:
                 minted.append((held, old.spec.retained_on_replace))
@@ -331,11 +304,9 @@ class CloudFormationPlayer:
         if keep:
             report.retained.append(held)
             return True
-        result = self._send("Delete", held.spec, held.properties, report.stack_name, held.physical_id)
+        result = self._send("Delete", held.spec, held.properties, report.stack_name, held)
         report.steps.append(Step(phase, result))
         return result.ok
-
-    # -- resolution ------------------------------------------------------------------------------
 
     def _check(self, source: StackSource, resolver: Resolver, plan: list[ResourceSpec]) -> None:
         """Every property resolves (references stand in for values), before any event is sent."""
@@ -366,22 +337,10 @@ class CloudFormationPlayer:
         request_type: RequestType,
     ) -> tuple[dict[str, Any], ServiceResult | None]:
         """The properties as sent, resolved from what is held now; or the failure CloudFormation reports."""
-
-        def value(logical_id: str, attribute: str | None, where: str) -> Any:
-            resource = held.get(logical_id)
-            if resource is None:
-                return _unplayed(source, resolver, logical_id, attribute, where)
-            if attribute is None:
-                return resource.physical_id
-            if attribute not in resource.attributes:
-                raise MissingAttributeError(f"{where}: {logical_id}'s answer has no attribute {attribute}")
-            return resource.attributes[attribute]
-
-        resolving = resolver.with_resources(value)
-        where = f"resource {spec.logical_id} property"
+        resolving = resolver.with_resources(_held_values(source, resolver, held))
         try:
             resolved = {
-                k: resolving.resolve(v, f"{where} {k}")
+                k: resolving.resolve(v, f"resource {spec.logical_id} property {k}")
                 for k, v in spec.raw_properties.items()
                 if k != "ServiceToken"
             }
@@ -396,24 +355,17 @@ class CloudFormationPlayer:
         """Output id -> (value, export name or None), for the outputs that resolve from what is held."""
         if stack is None:
             return {}
-
-        def value(logical_id: str, attribute: str | None, where: str) -> Any:
-            held = stack.resources.get(logical_id)
-            if held is None:
-                return _unplayed(stack.source, stack.resolver, logical_id, attribute, where)
-            return held.physical_id if attribute is None else held.attributes[attribute]
-
-        resolving = stack.resolver.with_resources(value)
+        resolving = stack.resolver.with_resources(_held_values(stack.source, stack.resolver, stack.resources))
         found: dict[str, tuple[Any, str | None]] = {}
         for output_id, output in (stack.source.template.get("Outputs") or {}).items():
             where = f"stack {stack.source.name} output {output_id}"
+            export = (output.get("Export") or {}).get("Name")
             try:
-                export = (output.get("Export") or {}).get("Name")
                 found[output_id] = (
                     resolving.resolve(output.get("Value"), where),
                     None if export is None else str(resolving.resolve(export, f"{where} Export")),
                 )
-            except (TemplateError, KeyError):
+            except TemplateError:
                 continue
         return found
 
@@ -424,19 +376,25 @@ class CloudFormationPlayer:
             if export is not None:
                 self._exports[export] = (stack_name, value)
 
-    # -- sending ---------------------------------------------------------------------------------
-
     def _send(
         self,
         request_type: RequestType,
         spec: ResourceSpec,
         properties: Mapping[str, Any],
         stack_name: str,
-        physical_id: str | None = None,
-        old_properties: Mapping[str, Any] | None = None,
+        held: DeployedResource | None = None,
     ) -> Result:
+        """One event; ``held`` (Update, Delete) gives the physical ID and an Update's old properties."""
+        physical_id = held.physical_id if held else None
+        old_properties = held.properties if held and request_type == "Update" else None
         if spec.function is None:
-            return self._connect().apply(
+            if self._email_addresses is None:
+                if self._connect_endpoint is None:
+                    raise TemplateError(
+                        "email addresses are played through Connect's API: give connect_endpoint"
+                    )
+                self._email_addresses = EmailAddresses(self._connect_endpoint, self.env)
+            return self._email_addresses.apply(
                 request_type, spec.logical_id, properties, physical_id, old_properties
             )
         event = self.event(
@@ -449,12 +407,23 @@ class CloudFormationPlayer:
         )
         return self.invoke(event, spec.function)
 
-    def _connect(self) -> EmailAddresses:
-        if self._email_addresses is None:
-            if self._connect_endpoint is None:
-                raise TemplateError("email addresses are played through Connect's API: give connect_endpoint")
-            self._email_addresses = EmailAddresses(self._connect_endpoint, self.env)
-        return self._email_addresses
+
+def _held_values(
+    source: StackSource, resolver: Resolver, held: Mapping[str, DeployedResource]
+) -> ResourceValues:
+    """``Ref`` / ``Fn::GetAtt`` of what CloudFormation holds: the physical ID, or the answer's attribute."""
+
+    def value(logical_id: str, attribute: str | None, where: str) -> Any:
+        resource = held.get(logical_id)
+        if resource is None:
+            return _unplayed(source, resolver, logical_id, attribute, where)
+        if attribute is None:
+            return resource.physical_id
+        if attribute not in resource.attributes:
+            raise MissingAttributeError(f"{where}: {logical_id}'s answer has no attribute {attribute}")
+        return resource.attributes[attribute]
+
+    return value
 
 
 def _unplayed(
