@@ -49,15 +49,13 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def _forwarding(emulator: ConnectEmulator, instance_id: str) -> str:
-    rows = []
-    for primary, alias in sorted(emulator.aliases_by_primary(instance_id).items()):
-        rows.append(
-            [
-                emulator.address(instance_id, alias).email_address,
-                "->",
-                emulator.address(instance_id, primary).email_address,
-            ]
-        )
+    def email(address_id: str) -> str:
+        return emulator.address(instance_id, address_id).email_address
+
+    rows = [
+        [email(alias), "->", email(primary)]
+        for primary, alias in sorted(emulator.aliases_by_primary(instance_id).items())
+    ]
     return _table(rows, ["alias", "", "forwards to primary"]) if rows else "    (no aliases)"
 
 
@@ -103,8 +101,7 @@ def run(v1: StackSource, v2: StackSource, quota: Quota | None = None) -> int:
         ResponseReceiver() as receiver,
         CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as player,
     ):
-        instance = _demo_instance(v1)
-        primary, alias_v1, alias_v2 = _demo_ids(v1, v2)
+        instance, primary, alias_v1, alias_v2 = _demo_ids(v1, v2)
 
         def refused_swap() -> PlayReport:
             # Connect refuses the next association for good, as it does once the instance's quota is
@@ -157,25 +154,22 @@ def run(v1: StackSource, v2: StackSource, quota: Quota | None = None) -> int:
     return 1 if failures else 0
 
 
-def _alias_property(source: StackSource) -> tuple[str, str, str]:
-    resources = [r for r in source.resources().values() if r["Type"] == contract.RESOURCE_TYPE]
-    if len(resources) != 1:
-        raise SystemExit(f"expected one {contract.RESOURCE_TYPE} in {source.name}, found {len(resources)}")
-    props = resources[0]["Properties"]
-    alias = props[contract.ALIAS_CONFIGURATION][contract.ALIAS_EMAIL_ADDRESS_ID]
-    return props[contract.INSTANCE_ID], props[contract.EMAIL_ADDRESS_ID], alias
-
-
-def _demo_instance(source: StackSource) -> str:
-    return _alias_property(source)[0]
-
-
-def _demo_ids(v1: StackSource, v2: StackSource) -> tuple[str, str, str]:
-    _, primary, alias_v1 = _alias_property(v1)
-    _, primary_v2, alias_v2 = _alias_property(v2)
+def _demo_ids(v1: StackSource, v2: StackSource) -> tuple[str, str, str, str]:
+    """(instance, primary, alias in v1, alias in v2) of the one alias resource each stack holds."""
+    found = []
+    for source in (v1, v2):
+        resources = [r for r in source.resources().values() if r["Type"] == contract.RESOURCE_TYPE]
+        if len(resources) != 1:
+            raise SystemExit(
+                f"expected one {contract.RESOURCE_TYPE} in {source.name}, found {len(resources)}"
+            )
+        props = resources[0]["Properties"]
+        alias = props[contract.ALIAS_CONFIGURATION][contract.ALIAS_EMAIL_ADDRESS_ID]
+        found.append((props[contract.INSTANCE_ID], props[contract.EMAIL_ADDRESS_ID], alias))
+    (instance, primary, alias_v1), (_, primary_v2, alias_v2) = found
     if primary != primary_v2 or alias_v1 == alias_v2:
         raise SystemExit("the two assemblies must share the primary and differ in the alias")
-    return primary, alias_v1, alias_v2
+    return instance, primary, alias_v1, alias_v2
 
 
 def main(argv: list[str] | None = None) -> int:

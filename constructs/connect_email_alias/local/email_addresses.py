@@ -1,11 +1,9 @@
-"""Plays ``AWS::Connect::EmailAddress`` (``CfnEmailAddress``) as CloudFormation does: through Connect's API.
+"""Plays ``AWS::Connect::EmailAddress`` as CloudFormation does: through Connect's API (boto3, the emulator).
 
-CloudFormation calls Connect itself for this type, so the player does too, over HTTP with boto3, against the
-endpoint it was given (the emulator). The physical ID and ``Ref`` are the address's ARN; ``Fn::GetAtt
-EmailAddressArn`` gives the same ARN. Create is CreateEmailAddress, then one AssociateEmailAddressAlias per
-``AliasConfigurations`` entry; Delete is DeleteEmailAddress (an address already gone is success). A change of
-``EmailAddress`` or ``InstanceArn`` replaces the address (a new one, the old deleted in cleanup); a change of
-``AliasConfigurations`` or ``Tags`` is applied in place; a change of ``DisplayName`` or ``Description`` is
+Physical ID, ``Ref`` and ``Fn::GetAtt EmailAddressArn`` are the address's ARN. Create is CreateEmailAddress,
+then one AssociateEmailAddressAlias per ``AliasConfigurations`` entry; Delete is DeleteEmailAddress (an
+address already gone is success). A new ``EmailAddress`` or ``InstanceArn`` replaces the address; new
+``AliasConfigurations`` or ``Tags`` are applied in place; ``DisplayName`` and ``Description`` changes are
 recorded without a call (the emulator does not model UpdateEmailAddressMetadata).
 """
 
@@ -92,8 +90,8 @@ class EmailAddresses:
         for alias in sorted(after - before):
             self._alias("associate", instance, address, alias)
         old_tags, new_tags = _tags(old.get("Tags") or []), _tags(properties.get("Tags") or [])
-        if set(old_tags) - set(new_tags):
-            self._client.untag_resource(resourceArn=arn, tagKeys=sorted(set(old_tags) - set(new_tags)))
+        if gone := sorted(set(old_tags) - set(new_tags)):
+            self._client.untag_resource(resourceArn=arn, tagKeys=gone)
         if new_tags and new_tags != old_tags:
             self._client.tag_resource(resourceArn=arn, tags=new_tags)
         return arn

@@ -1,17 +1,11 @@
 """pytest fixtures to test your own stacks offline: a Connect emulator and a CloudFormation player.
 
 Installed with the package (a ``pytest11`` entry point), so with ``connect-email-alias[local]`` installed
-every test can ask for them; nothing to import or register::
-
-    from connect_email_alias.local import CloudAssembly
+every test can ask for them, with nothing to import or register (README, "Test your own stacks offline")::
 
     def test_my_alias(cloudformation, connect_emulator):
-        stack = CloudAssembly("cdk.out").stack("MyStack")        # after `cdk synth`
-        report = cloudformation.deploy(stack)                     # CREATE_COMPLETE, or a rollback
-        assert report.ok, str(report)                             # str(report) lists every step
+        assert cloudformation.deploy(CloudAssembly("cdk.out").stack("MyStack")).ok
         assert connect_emulator.aliases_by_primary(INSTANCE) == {PRIMARY: ALIAS}
-        assert cloudformation.destroy("MyStack").ok
-        assert connect_emulator.aliases_by_primary(INSTANCE) == {}
 
 Fixtures (each fresh per test, always shut down):
 

@@ -1,10 +1,7 @@
-"""What a play reports: each step's result, the stack operation's outcome, and what CloudFormation holds.
+"""What a play reports, read like CloudFormation's event list: the stack's final status and every step.
 
-Read a :class:`PlayReport` like CloudFormation's event list: ``report.status`` is the stack's final
-status (``CREATE_COMPLETE``, ``UPDATE_ROLLBACK_COMPLETE`` ...), ``report.steps`` every event in the
-order it was sent, each with its phase (create, update, cleanup, rollback, delete) and its ``result``:
-``status`` (SUCCESS / FAILED / None when the function never answered), ``reason``,
-``physical_resource_id`` and ``data`` (the attributes ``Fn::GetAtt`` reads, e.g. ``EmailAddress``).
+Each step has its phase and its result: ``status`` (SUCCESS / FAILED / None when the function never
+answered), ``reason``, ``physical_resource_id`` and ``data`` (the attributes ``Fn::GetAtt`` reads).
 """
 
 from __future__ import annotations
@@ -58,11 +55,8 @@ class EventResult:
 
 @dataclass(frozen=True)
 class ServiceResult:
-    """CloudFormation's outcome where no function answered.
-
-    Either a resource CloudFormation handles itself (``AWS::Connect::EmailAddress``), or a failure
-    before any event (an ``Fn::GetAtt`` of an attribute the referenced resource's answer lacked).
-    """
+    """CloudFormation's outcome where no function answered: a resource it handles itself
+    (``AWS::Connect::EmailAddress``), or a failure before any event (``Fn::GetAtt`` of a missing one)."""
 
     request_type: str
     logical_id: str
@@ -82,11 +76,7 @@ Result = EventResult | ServiceResult
 
 @dataclass(frozen=True)
 class Step:
-    """One event of a stack operation, in the phase CloudFormation sends it.
-
-    ``result`` is an :class:`EventResult` for a custom resource (its function ran), else a
-    :class:`ServiceResult`.
-    """
+    """One event of a stack operation, in the phase CloudFormation sends it."""
 
     phase: Phase
     result: Result
@@ -110,11 +100,8 @@ class DeployedResource:
 
 @dataclass
 class PlayReport:
-    """The outcome of a stack operation: CloudFormation's final stack status and every step.
-
-    ``retained`` lists what a ``DeletionPolicy`` / ``UpdateReplacePolicy`` kept: CloudFormation sends
-    those no Delete, so they have no step; the physical resource lives on outside the stack.
-    """
+    """A stack operation's final status and steps; ``retained``: what a ``DeletionPolicy`` /
+    ``UpdateReplacePolicy`` kept (no Delete, so no step; the physical resource lives on outside the stack)."""
 
     stack_name: str
     status: str
