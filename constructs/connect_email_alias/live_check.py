@@ -40,7 +40,6 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ._contract import contract
-from .asset import stage_function_code
 from .local import ConnectEmulator, Quota
 from .local.serving import BackgroundServer, LoopbackServer
 
@@ -251,6 +250,8 @@ def function_code(
     """The staged asset (the function as deployed) imported flat, as Lambda does, with its log lines sent to
     `log_handlers` (the live check keeps them aside; bench/throttling.py drops them). Every module loaded
     from the asset is forgotten afterwards and the root logger restored."""
+    from .asset import stage_function_code  # here: it loads aws-cdk-lib, which --help does not need
+
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     with tempfile.TemporaryDirectory(prefix="function-") as tmp:
