@@ -417,10 +417,9 @@ class Start:
 
 def preflight(world: World) -> Start:
     """The three addresses' starting state; Refused if one is missing or related to an outside address."""
-    arns = {}
     for address in world.target.addresses:
         try:
-            arns[address] = world.describe(address).get("EmailAddressArn", "")
+            arn = str(world.describe(address).get("EmailAddressArn", ""))  # all three: one account
         except ClientError as err:
             raise Refused(f"live check: email address {address} could not be read: {err}") from err
     three = set(world.target.addresses)
@@ -432,8 +431,7 @@ def preflight(world: World) -> Start:
                     f"live check: {primary} forwards from {item['EmailAddressId']}, and only one of them is "
                     "among the three given: choose three spare addresses (no alias to or from others)."
                 )
-    first_arn = arns[world.target.addresses[0]]
-    return Start(world.relations(), world.tags(), first_arn.split(":")[4] if first_arn else "")
+    return Start(world.relations(), world.tags(), arn.split(":")[4] if arn else "")
 
 
 def _all_addresses(world: World) -> Iterator[dict[str, Any]]:
