@@ -25,8 +25,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from ._contract import contract
 
-#: The operations the function calls; the shipped model holds these and the shapes they reach.
-OPERATIONS = contract.CONNECT_OPERATIONS
+#: The function's Connect model: only the operations it calls and the shapes they reach.
 MODEL_PATH = "models/connect/2017-08-08/service-2.json"
 #: Every staged file gets this mtime (1980-01-01, the zip epoch) so nothing depends on when it was staged.
 _FIXED_MTIME = 315532800
@@ -74,9 +73,9 @@ def _shape_refs(shape: Mapping[str, Any]) -> Iterator[str]:
             yield shape[key]["shape"]
 
 
-def cut_connect_model(model: Mapping[str, Any], operations: tuple[str, ...] = OPERATIONS) -> dict[str, Any]:
-    """Keep ``operations`` and the shapes they reach (inputs, outputs, errors), without documentation."""
-    ops = {name: model["operations"][name] for name in operations}
+def cut_connect_model(model: Mapping[str, Any]) -> dict[str, Any]:
+    """Keep the function's operations and the shapes they reach (inputs, outputs, errors), undocumented."""
+    ops = {name: model["operations"][name] for name in contract.CONNECT_OPERATIONS}
     pending = [ref["shape"] for op in ops.values() for ref in (op.get("input"), op.get("output")) if ref]
     pending += [err["shape"] for op in ops.values() for err in op.get("errors", [])]
     shapes: dict[str, Any] = {}
@@ -94,17 +93,12 @@ def cut_connect_model(model: Mapping[str, Any], operations: tuple[str, ...] = OP
     return dict(_strip_documentation(cut))
 
 
-def connect_model_bytes() -> bytes:
-    """The installed botocore's Connect model, cut down, as compact sorted JSON (a few KB)."""
-    model = botocore.loaders.Loader().load_service_model("connect", "service-2")
-    return json.dumps(cut_connect_model(model), sort_keys=True, separators=(",", ":")).encode()
-
-
 def asset_files() -> dict[str, bytes]:
     """Every file of the asset, keyed by its POSIX path inside the asset, in sorted order."""
     files = dict(_python_files(_function_source_dir(), ""))
     files.update(_python_files(_crhelper_dir(), "crhelper/"))
-    files[MODEL_PATH] = connect_model_bytes()
+    model = cut_connect_model(botocore.loaders.Loader().load_service_model("connect", "service-2"))
+    files[MODEL_PATH] = json.dumps(model, sort_keys=True, separators=(",", ":")).encode()  # a few KB
     return dict(sorted(files.items()))
 
 
