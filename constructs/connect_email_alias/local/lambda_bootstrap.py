@@ -44,7 +44,9 @@ def main(argv: list[str]) -> None:
     context = LambdaContext(payload["context"])
     # Lambda's runtime installs one root handler and leaves the root level at WARNING.
     log = logging.StreamHandler(sys.stdout)
-    log.setFormatter(logging.Formatter(f"[%(levelname)s]\t%(asctime)s\t{context.aws_request_id}\t%(message)s"))
+    log.setFormatter(
+        logging.Formatter(f"[%(levelname)s]\t%(asctime)s\t{context.aws_request_id}\t%(message)s")
+    )
     logging.getLogger().addHandler(log)
     logging.getLogger().setLevel(logging.WARNING)
     failed = False

@@ -8,7 +8,6 @@ Every PUT is recorded and checked against CloudFormation's rules for custom-reso
 
 from __future__ import annotations
 
-import contextlib
 import json
 import secrets
 import socket
@@ -17,12 +16,12 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .serving import BackgroundServer
+from .serving import BackgroundServer, LoopbackServer, Served
 
 _PATH_PREFIX = "/cloudformation-custom-resource-response/"
 MAX_BODY_BYTES = 4096
@@ -42,25 +41,25 @@ class ReceivedResponse:
     """One PUT that reached the URL and was accepted (HTTP 200)."""
 
     request_id: str
-    raw: bytes
     body: dict[str, Any] | None
     violations: tuple[str, ...]
     received_at: float = field(default_factory=time.monotonic)
 
+    def _text(self, key: str) -> str | None:
+        value = (self.body or {}).get(key)
+        return value if isinstance(value, str) else None
+
     @property
     def status(self) -> str | None:
-        value = (self.body or {}).get("Status")
-        return value if isinstance(value, str) else None
+        return self._text("Status")
 
     @property
     def physical_resource_id(self) -> str | None:
-        value = (self.body or {}).get("PhysicalResourceId")
-        return value if isinstance(value, str) else None
+        return self._text("PhysicalResourceId")
 
     @property
     def reason(self) -> str | None:
-        value = (self.body or {}).get("Reason")
-        return value if isinstance(value, str) else None
+        return self._text("Reason")
 
     @property
     def data(self) -> dict[str, Any]:
@@ -117,24 +116,23 @@ def validate_response(
     return body, problems
 
 
-class ResponseReceiver:
+class ResponseReceiver(Served):
     """Local HTTPS endpoint for custom-resource responses. Thread-safe; use as a context manager."""
+
+    _name = "the receiver"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._host = host
         self._port = port
-        self._secret = secrets.token_hex(16)
+        # The signature part of every response URL: finding it in logs means the URL leaked.
+        self.url_secret = secrets.token_hex(16)
         self._lock = threading.Condition()
         self._responses: dict[str, list[ReceivedResponse]] = {}
         self._attempts: list[tuple[str, str]] = []
         self._expected: dict[str, Expectation] = {}
         self._refuse = 0
         self._fail: list[int] = []
-        self._serving: BackgroundServer | None = None
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._ca_bundle: Path | None = None
-
-    # -- lifecycle -------------------------------------------------------------------------------
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None  # holds the CA bundle while serving
 
     def start(self) -> ResponseReceiver:
         if self._serving is not None:
@@ -149,45 +147,28 @@ class ResponseReceiver:
         ca = trustme.CA()
         cert = ca.issue_cert(self._host, "localhost")
         self._tmp = tempfile.TemporaryDirectory(prefix="cfn-receiver-")
-        self._ca_bundle = Path(self._tmp.name) / "ca.pem"
-        ca.cert_pem.write_to_path(str(self._ca_bundle))
+        ca.cert_pem.write_to_path(str(self.ca_bundle))
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         cert.configure_cert(context)
-        self._serving = BackgroundServer(_TLSServer((self._host, self._port), _handler_for(self), context))
+        self._serving = BackgroundServer(_TLSServer((self._host, self._port), self, context))
         return self
 
     def stop(self) -> None:
-        serving, self._serving = self._serving, None
-        if serving is not None:
-            serving.stop()
+        super().stop()
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
 
-    def __enter__(self) -> ResponseReceiver:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
     @property
     def ca_bundle(self) -> Path:
         """PEM of the CA that signed the server's certificate: give it to clients as ``SSL_CERT_FILE``."""
-        if self._ca_bundle is None:
-            raise RuntimeError("the receiver is not running; call start()")
-        return self._ca_bundle
+        if self._tmp is None:
+            raise RuntimeError(f"{self._name} is not running; call start()")
+        return Path(self._tmp.name) / "ca.pem"
 
     @property
     def base_url(self) -> str:
-        if self._serving is None:
-            raise RuntimeError("the receiver is not running; call start()")
-        host, port = self._serving.address
-        return f"https://{host!s}:{port}"
-
-    @property
-    def url_secret(self) -> str:
-        """The signature part of every response URL: finding it in logs means the URL leaked."""
-        return self._secret
+        return self._url("https")
 
     def response_url(self, request_id: str, *, expect: Expectation | None = None) -> str:
         """A pre-signed-looking URL for one request; ``expect`` makes the echo checks exact."""
@@ -198,10 +179,8 @@ class ResponseReceiver:
             f"{self.base_url}{_PATH_PREFIX}{request_id}"
             "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDLOCALRECEIVER%2F20260101%2Fus-east-1"
             f"%2Fs3%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=7200&X-Amz-SignedHeaders=host"
-            f"&X-Amz-Signature={self._secret}"
+            f"&X-Amz-Signature={self.url_secret}"
         )
-
-    # -- faults ----------------------------------------------------------------------------------
 
     def refuse_next(self, count: int = 1) -> None:
         """Close the connection without answering for the next ``count`` PUTs."""
@@ -212,13 +191,6 @@ class ResponseReceiver:
         """Answer the next ``count`` PUTs with ``status`` (5xx) and do not accept the body."""
         with self._lock:
             self._fail.extend([status] * count)
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._refuse = 0
-            self._fail.clear()
-
-    # -- results ---------------------------------------------------------------------------------
 
     def responses(self, request_id: str | None = None) -> list[ReceivedResponse]:
         """Accepted responses (for one request, or all), oldest first."""
@@ -248,14 +220,6 @@ class ResponseReceiver:
                 self._lock.wait(left)
             return self._responses[request_id][count - 1]
 
-    def clear(self) -> None:
-        with self._lock:
-            self._responses.clear()
-            self._attempts.clear()
-            self._expected.clear()
-
-    # -- called by the handler -------------------------------------------------------------------
-
     def _decide(self, request_id: str) -> str | int | None:
         """``"refuse"``, a status to fail with, or None to accept."""
         with self._lock:
@@ -272,9 +236,8 @@ class ResponseReceiver:
     def _accept(self, request_id: str, raw: bytes) -> None:
         with self._lock:
             body, problems = validate_response(raw, request_id, self._expected.get(request_id))
-            self._responses.setdefault(request_id, []).append(
-                ReceivedResponse(request_id, raw, body, tuple(problems))
-            )
+            response = ReceivedResponse(request_id, body, tuple(problems))
+            self._responses.setdefault(request_id, []).append(response)
             self._attempts.append((request_id, "accepted"))
             self._lock.notify_all()
 
@@ -283,69 +246,51 @@ class ResponseReceiver:
             self._attempts.append((request_id, f"rejected: {why}"))
 
 
-class _TLSServer(ThreadingHTTPServer):
-    """Does the TLS handshake on the request's own thread, so one slow client cannot stall the rest."""
+class _TLSServer(LoopbackServer):
+    """HTTPS whose TLS handshake waits for the request's first read, on the request's own thread, so one
+    slow client cannot stall the rest."""
 
-    daemon_threads = True
-
-    def __init__(
-        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], ctx: ssl.SSLContext
-    ) -> None:
-        super().__init__(address, handler)
-        self.ssl_context = ctx
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        try:
-            tls = self.ssl_context.wrap_socket(request, server_side=True)
-        except (OSError, ssl.SSLError):
-            return
-        try:
-            tls.settimeout(30)
-            handler: Any = self.RequestHandlerClass
-            handler(tls, client_address, self)
-        finally:
-            with contextlib.suppress(OSError):
-                tls.close()
+    def __init__(self, address: tuple[str, int], receiver: ResponseReceiver, ctx: ssl.SSLContext) -> None:
+        super().__init__(address, _Handler)
+        self.receiver = receiver
+        self.socket = ctx.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Quiet: clients that hang up are part of the tests."""
 
 
-def _handler_for(receiver: ResponseReceiver) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 30
 
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: the URL carries the pre-signed secret, which must not land in logs."""
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the URL carries the pre-signed secret, which must not land in logs."""
 
-        def do_PUT(self) -> None:
-            parts = urlsplit(self.path)
-            request_id = (
-                unquote(parts.path[len(_PATH_PREFIX) :]) if parts.path.startswith(_PATH_PREFIX) else ""
-            )
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            decision = receiver._decide(request_id)
-            if decision == "refuse":
-                self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            if isinstance(decision, int):
-                self._answer(decision, b"<Error><Code>InternalError</Code></Error>")
-                return
-            signature = parse_qs(parts.query).get("X-Amz-Signature", [""])[0]
-            if not request_id or signature != receiver.url_secret:
-                receiver._reject(request_id, "bad path or signature")
-                self._answer(403, b"<Error><Code>SignatureDoesNotMatch</Code></Error>")
-                return
-            receiver._accept(request_id, raw)
-            self._answer(200, b"")
+    def do_PUT(self) -> None:
+        parts = urlsplit(self.path)
+        request_id = unquote(parts.path[len(_PATH_PREFIX) :]) if parts.path.startswith(_PATH_PREFIX) else ""
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        receiver = cast(_TLSServer, self.server).receiver
+        decision = receiver._decide(request_id)
+        if decision == "refuse":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if isinstance(decision, int):
+            self._answer(decision, b"<Error><Code>InternalError</Code></Error>")
+            return
+        signature = parse_qs(parts.query).get("X-Amz-Signature", [""])[0]
+        if not request_id or signature != receiver.url_secret:
+            receiver._reject(request_id, "bad path or signature")
+            self._answer(403, b"<Error><Code>SignatureDoesNotMatch</Code></Error>")
+            return
+        receiver._accept(request_id, raw)
+        self._answer(200, b"")
 
-        def _answer(self, status: int, payload: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/xml")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-    return Handler
+    def _answer(self, status: int, payload: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
