@@ -94,7 +94,15 @@ class EmailAddressAliasProvider(Construct):
         # One inline policy (no AWSLambdaBasicExecutionRole): it costs none of the stack's 500 resources and
         # is in place before the function (docs/design.md § Construct, "IAM"). _grant() adds the Connect
         # statements with the first instance (a statement needs a resource), then a resource per instance.
-        self._connect: tuple[iam.PolicyStatement, iam.PolicyStatement, iam.PolicyStatement] | None = None
+        self._on_addresses = iam.PolicyStatement(actions=list(_ALIAS_ACTIONS))
+        self._on_instances = iam.PolicyStatement(actions=list(contract.IAM_INSTANCE_ACTIONS))
+        self._tagging = iam.PolicyStatement(
+            actions=list(_TAG_ACTIONS),
+            conditions={
+                "ForAllValues:StringEquals": {"aws:TagKeys": [contract.OWNER_TAG_KEY]},
+                "Null": {"aws:TagKeys": "false"},
+            },
+        )
         self._policy = iam.PolicyDocument(
             statements=[
                 iam.PolicyStatement(
@@ -201,24 +209,12 @@ class EmailAddressAliasProvider(Construct):
         key = json.dumps(stack.resolve(addresses), sort_keys=True)
         if key in self._granted:
             return
+        if not self._granted:
+            self._policy.add_statements(self._on_addresses, self._on_instances, self._tagging)
         self._granted.add(key)
-        if self._connect is None:
-            self._connect = (
-                iam.PolicyStatement(actions=list(_ALIAS_ACTIONS)),
-                iam.PolicyStatement(actions=list(contract.IAM_INSTANCE_ACTIONS)),
-                iam.PolicyStatement(
-                    actions=list(_TAG_ACTIONS),
-                    conditions={
-                        "ForAllValues:StringEquals": {"aws:TagKeys": [contract.OWNER_TAG_KEY]},
-                        "Null": {"aws:TagKeys": "false"},
-                    },
-                ),
-            )
-            self._policy.add_statements(*self._connect)
-        on_addresses, on_instances, tagging = self._connect
-        on_addresses.add_resources(addresses)
-        on_instances.add_resources(instance_arn)
-        tagging.add_resources(addresses)
+        self._on_addresses.add_resources(addresses)
+        self._on_instances.add_resources(instance_arn)
+        self._tagging.add_resources(addresses)
         compliance.acknowledge_addresses(self.role, stack.resolve(addresses))
 
     def _allow_logs_to_use(self, key: kms.IKey) -> None:
