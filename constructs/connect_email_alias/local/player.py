@@ -217,7 +217,7 @@ class CloudFormationPlayer:
             report.steps.append(Step("create", result))
             if result.physical_resource_id:
                 created[spec.logical_id] = DeployedResource(
-                    spec, props, result.physical_resource_id, result.data
+                    spec, props, result.physical_resource_id, dict(result.data)
                 )
             if not result.ok:
                 # A failed create rolls back by deleting everything created, the failed one included
@@ -276,7 +276,9 @@ class CloudFormationPlayer:
             if old is None:
                 # Created by the attempt: deleted, unless it answered no ID or ``Retain`` keeps it.
                 answered = change.result.physical_resource_id
-                created = DeployedResource(change.sent, change.properties, answered or "", change.result.data)
+                created = DeployedResource(
+                    change.sent, change.properties, answered or "", dict(change.result.data)
+                )
                 keep = change.sent.retained_on_rollback_of_create
                 if answered and not self._delete(created, "rollback", report, keep=keep):
                     report.status = "UPDATE_ROLLBACK_FAILED"
@@ -291,7 +293,7 @@ class CloudFormationPlayer:
                 continue
             restored = undo.physical_resource_id or held.physical_id
             stack.resources[old.spec.logical_id] = DeployedResource(
-                old.spec, old.properties, restored, undo.data or old.attributes
+                old.spec, old.properties, restored, dict(undo.data) or old.attributes
             )
             if change.ok and held.physical_id != restored:
                 minted.append((held, old.spec.retained_on_replace))

@@ -15,7 +15,7 @@ import ssl
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, cast
@@ -30,7 +30,7 @@ MAX_PHYSICAL_ID_BYTES = 1024
 
 @dataclass(frozen=True)
 class Expectation:
-    """What the response to one request must echo (taken from the event the player sent)."""
+    """What the response to one request must echo as StackId, LogicalResourceId (from the event sent)."""
 
     stack_id: str
     logical_resource_id: str
@@ -90,15 +90,13 @@ def validate_response(
         problems.append(f"PhysicalResourceId is longer than {MAX_PHYSICAL_ID_BYTES} bytes")
     if body.get("RequestId") != request_id:
         problems.append(f"RequestId {body.get('RequestId')!r} does not echo the request's {request_id!r}")
+    echoed = ("StackId", "LogicalResourceId")
     if expected is not None:
-        for key, want in (
-            ("StackId", expected.stack_id),
-            ("LogicalResourceId", expected.logical_resource_id),
-        ):
+        for key, want in zip(echoed, astuple(expected), strict=True):
             if body.get(key) != want:
                 problems.append(f"{key} {body.get(key)!r} does not echo the request's {want!r}")
     else:
-        for key in ("StackId", "LogicalResourceId"):
+        for key in echoed:
             if not isinstance(body.get(key), str) or not body.get(key):
                 problems.append(f"{key} is missing")
     if status == "FAILED" and not (isinstance(body.get("Reason"), str) and body["Reason"].strip()):
