@@ -1,9 +1,8 @@
-"""The emulated Connect data: instances, email addresses, alias relations, tags, and the rules on them.
+"""The emulated Connect data (instances, email addresses, alias relations, tags) and its rules; no HTTP.
 
-Pure data and rules, no HTTP (:mod:`.routes` maps the wire onto these methods). Choices where the
-Connect documentation is silent are marked ``CHOICE`` and listed in docs/design.md, "Offline test bed".
-Writes act on the true state at once; only :meth:`ConnectState.read` and :meth:`ConnectState.search`
-(the wire's reads) apply the :class:`~.consistency.ReadLag`, and only to changes made with ``lagging``.
+Choices where the Connect documentation is silent are marked ``CHOICE`` (docs/design.md, "Offline test
+bed"). Writes act at once; only the wire's reads (:meth:`ConnectState.read`, :meth:`ConnectState.search`)
+apply the :class:`~.consistency.ReadLag`, and only to changes made with ``lagging``.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from .clock import Clock
 from .consistency import ReadLag, Recent
 from .errors import conflict, duplicate, invalid_parameter, invalid_request, not_found
 from .tagging import check_tags, merged
-from .tokens import ClientTokens
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _ARN = re.compile(r"arn:([^:]+):connect:([^:]*):([^:]*):instance/([^/]+)(?:/(.*))?")
@@ -111,7 +109,6 @@ class ConnectState:
         self.lock = threading.RLock()
         self._clock = clock
         self._instances: dict[str, Instance] = {}
-        self._tokens = ClientTokens()
         self._alias_changes: Recent[_Key, str | None] = Recent(clock)
         self._tag_changes: Recent[_Key, dict[str, str]] = Recent(clock)
         self._created = 0
