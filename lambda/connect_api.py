@@ -63,7 +63,7 @@ _EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
 _ADDRESS_ARN = re.compile(r"arn:[^:]+:connect:[^:]+:[^:]+:instance/([^/]+)/email-address/([^/]+)")
 
 
-THROTTLED = Backoff(base_s=2.0, cap_s=50.0, factor=3.0, floor=0.25)
+THROTTLED = Backoff(base_s=2.5, cap_s=50.0, factor=3.0, floor=0.35)
 TRANSIENT = Backoff(base_s=0.2, cap_s=4.0)
 DENIED = Backoff(base_s=1.0, cap_s=4.0, floor=0.5)
 
@@ -79,8 +79,9 @@ class RetryPolicy:
 
     throttled: Backoff = THROTTLED
     transient: Backoff = TRANSIENT
-    # After a call that was throttled, the next one waits this long: a token is at least one refill away.
-    after_throttled_s: float = 1.0
+    # After a call that was throttled, the next one waits this long: tokens are contested, so its first
+    # attempt right away would most likely be throttled too.
+    after_throttled_s: float = 2.0
     # AccessDenied is retried this long from an operation's first denial, until it has worked once.
     denied_wait_ms: int = 10_000
     denied: Backoff = DENIED
