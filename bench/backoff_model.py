@@ -1,0 +1,132 @@
+"""A discrete-event model of a stack's concurrent events against Connect's per-operation quota.
+
+Why: the throttling benchmark takes minutes per row, so the backoff's numbers (docs/design.md § Handler,
+"Quota") were chosen here, where a whole family of schedules runs in seconds, then confirmed by
+`throttling.py` against the emulator. The model uses the shipped `RetryPolicy` and `Backoff` (their
+arithmetic, not a copy) and the port's rules: a throttled call retries after `throttled.delay(throttles +
+pressure)`; a call that got through after throttling sets `pressure = max(0, pressure + throttles - 1)`
+and the event's next call waits `after_throttled_s` first. Each operation has a token bucket (rate,
+burst) that starts full; a call takes 20 ms. Not modelled: the time a Lambda takes to start, and
+CloudFormation's own pacing.
+
+    python bench/backoff_model.py                  # the shipped numbers, 8 seeds per row
+    python bench/backoff_model.py --base 2 --cap 40  # a variant
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import heapq
+import random
+import statistics
+import sys
+from dataclasses import dataclass
+
+from common import LAMBDA_DIR
+
+sys.path.insert(0, str(LAMBDA_DIR))
+from backoff import Backoff  # the function's modules, from lambda/
+from connect_api import RetryPolicy
+from contract import FUNCTION_TIMEOUT_S
+
+CALL_S = 0.02
+# The calls each event makes on the healthy path (docs/design.md § Handler, "Budget"): D = Describe,
+# A/X = Associate/Disassociate, T/U = Tag/UntagResource.
+EVENTS = {"Create": "DDAT", "swap": "DDDXATU", "Delete": "DXU"}
+ROWS = [("Create", 100, 2.0), ("Create", 250, 2.0), ("Create", 497, 2.0), ("swap", 497, 2.0),
+        ("Delete", 497, 2.0), ("Create", 200, 20.0)]
+
+
+@dataclass
+class Bucket:
+    rate: float
+    burst: int
+    tokens: float = 0.0
+    at: float = 0.0
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+@dataclass
+class Caller:
+    calls: str
+    done: int = 0
+    throttles: int = 0
+    pressure: int = 0
+    finished_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    succeeded: int
+    ratio: float  # the last answer's time / the quota's lower bound
+    throttled_per_call: float
+
+
+def play(kind: str, n: int, rate: float, policy: RetryPolicy, seed: int, burst: int = 5) -> Outcome:
+    rng = random.Random(seed)
+    buckets: dict[str, Bucket] = {}
+    callers = [Caller(EVENTS[kind]) for _ in range(n)]
+    queue = [(0.0, i) for i in range(n)]
+    throttled = ok = 0
+    give_up_s = FUNCTION_TIMEOUT_S - policy.reserve_ms / 1000
+    while queue:
+        now, i = heapq.heappop(queue)
+        caller = callers[i]
+        op = caller.calls[caller.done]
+        if buckets.setdefault(op, Bucket(rate, burst, tokens=burst)).take(now):
+            ok += 1
+            was_throttled = caller.throttles > 0
+            caller.pressure = max(0, caller.pressure + caller.throttles - 1)
+            caller.throttles = 0
+            caller.done += 1
+            if caller.done == len(caller.calls):
+                caller.finished_at = now + CALL_S
+            else:
+                heapq.heappush(queue, (now + CALL_S + (policy.after_throttled_s if was_throttled else 0), i))
+            continue
+        throttled += 1
+        caller.throttles += 1
+        delay = policy.throttled.delay(caller.throttles + caller.pressure, rng.random)
+        if now + delay <= give_up_s:
+            heapq.heappush(queue, (now + CALL_S + delay, i))
+    finished = [c.finished_at for c in callers if c.finished_at is not None]
+    bound = max((EVENTS[kind].count(op) * n - burst) / rate for op in set(EVENTS[kind]))
+    return Outcome(len(finished), max(finished, default=0.0) / bound, throttled / max(1, ok))
+
+
+def main() -> None:
+    shipped = RetryPolicy()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", type=float, default=shipped.throttled.base_s)
+    parser.add_argument("--factor", type=float, default=shipped.throttled.factor)
+    parser.add_argument("--cap", type=float, default=shipped.throttled.cap_s)
+    parser.add_argument("--floor", type=float, default=shipped.throttled.floor)
+    parser.add_argument("--after", type=float, default=shipped.after_throttled_s)
+    parser.add_argument("--seeds", type=int, default=8)
+    args = parser.parse_args()
+    policy = dataclasses.replace(
+        shipped,
+        throttled=Backoff(base_s=args.base, cap_s=args.cap, factor=args.factor, floor=args.floor),
+        after_throttled_s=args.after,
+    )
+    print(f"throttled: {policy.throttled}, after a throttled call: {policy.after_throttled_s} s")
+    print("| events | rate | succeeded (worst) | time / bound: mean (worst) | throttled per call (worst) |")
+    print("|---|---|---|---|---|")
+    for kind, n, rate in ROWS:
+        runs = [play(kind, n, rate, policy, seed) for seed in range(args.seeds)]
+        ratios = [r.ratio for r in runs]
+        print(f"| {n} {kind} | {rate:g}/s | {min(r.succeeded for r in runs)}/{n} | "
+              f"{statistics.mean(ratios):.2f}x ({max(ratios):.2f}x) | "
+              f"{max(r.throttled_per_call for r in runs):.1f} |")
+
+
+if __name__ == "__main__":
+    main()
