@@ -169,24 +169,21 @@ def _data(pair: Pair, primary: Address, alias: Address) -> dict[str, str]:
     }
 
 
-def _require_primary(view: _View, pair: Pair) -> Address:
-    primary = view.find(pair.region, pair.instance_id, pair.primary_id)
-    if primary is None:
-        raise LifecycleError(
-            f"EmailAddressId {short_id(pair.primary_id)} (primary) was not found in Connect instance "
-            f"{short_id(pair.instance_id)} ({pair.region}): check the ID."
-        )
-    return primary
-
-
-def _require_alias(view: _View, pair: Pair) -> Address:
-    alias = view.find(pair.region, pair.instance_id, pair.alias_id)
-    if alias is None:
-        raise LifecycleError(
-            f"AliasConfiguration.EmailAddressId {short_id(pair.alias_id)} (alias) was not found in Connect "
-            f"instance {short_id(pair.instance_id)} ({pair.region}): check the ID."
-        )
-    return alias
+def _require(view: _View, pair: Pair) -> tuple[Address, Address]:
+    """The pair's primary and alias, or a reason naming the one Connect does not know."""
+    found = []
+    for prop, address_id, role in (
+        ("EmailAddressId", pair.primary_id, "primary"),
+        ("AliasConfiguration.EmailAddressId", pair.alias_id, "alias"),
+    ):
+        address = view.find(pair.region, pair.instance_id, address_id)
+        if address is None:
+            raise LifecycleError(
+                f"{prop} {short_id(address_id)} ({role}) was not found in Connect instance "
+                f"{short_id(pair.instance_id)} ({pair.region}): check the ID."
+            )
+        found.append(address)
+    return found[0], found[1]
 
 
 def taken_primary(pair: Pair, primary: Address) -> str | None:
@@ -371,8 +368,7 @@ def create(pair: Pair, port: ConnectPort, req: Request, step: str = "create") ->
     """Make `pair.alias_id` forward to `pair.primary_id` and own it; adopt the pair if it already exists."""
     physical_id = mint_physical_id(pair)
     view = _View(port, req.clock)
-    primary = _require_primary(view, pair)
-    alias = _require_alias(view, pair)
+    primary, alias = _require(view, pair)
     if pair.alias_id in primary.alias_ids:
         adopted = _record_owner(view, req, pair, alias)
         return Outcome(physical_id, _data(pair, primary, alias), "adopted" if adopted else "already ours")
@@ -425,8 +421,7 @@ def update(
         else:
             owned.append((old, alias))
             view.changed(old, present=False)  # check the new pair as it will be once these are gone
-    new_primary = _require_primary(view, new)
-    new_alias = _require_alias(view, new)
+    new_primary, new_alias = _require(view, new)
     already = new.alias_id in new_primary.alias_ids
     if not already:
         _refuse_what_connect_would(new, new_primary, new_alias)
