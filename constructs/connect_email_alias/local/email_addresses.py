@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .assembly import EMAIL_ADDRESS_TYPE
 from .report import ServiceResult
 from .template import Environment
 
-RESOURCE_TYPE = "AWS::Connect::EmailAddress"
 ARN_ATTRIBUTE = "EmailAddressArn"
 _REPLACING = ("EmailAddress", "InstanceArn")
 
@@ -60,12 +60,13 @@ class EmailAddresses:
                 raise ValueError(f"{request_type} of {logical_id} needs its physical ID and old properties")
         except ClientError as error:
             problem = error.response.get("Error", {})
-            reason = f"{problem.get('Code')}: {problem.get('Message')}"
-            return ServiceResult(request_type, logical_id, RESOURCE_TYPE, "FAILED", physical_id, reason)
+            failure = f"{problem.get('Code')}: {problem.get('Message')}"
         except BotoCoreError as error:
-            return ServiceResult(request_type, logical_id, RESOURCE_TYPE, "FAILED", physical_id, str(error))
-        data = {ARN_ATTRIBUTE: arn} if request_type != "Delete" else {}
-        return ServiceResult(request_type, logical_id, RESOURCE_TYPE, "SUCCESS", arn, data=data)
+            failure = str(error)
+        else:
+            data = {ARN_ATTRIBUTE: arn} if request_type != "Delete" else {}
+            return ServiceResult(request_type, logical_id, EMAIL_ADDRESS_TYPE, "SUCCESS", arn, data=data)
+        return ServiceResult(request_type, logical_id, EMAIL_ADDRESS_TYPE, "FAILED", physical_id, failure)
 
     def _create(self, properties: Mapping[str, Any]) -> str:
         instance = _last_id(str(properties["InstanceArn"]))
