@@ -24,6 +24,7 @@ import json
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
 import uuid
@@ -285,6 +286,10 @@ def play(
                 phase.late += 1
                 phase.failures.append("answered after crhelper's timeout answer")
 
+    # One warm client, as each Lambda process has its own before its calls: hundreds of threads missing
+    # `make_client`'s cache at once would build hundreds of clients under one GIL first (tens of seconds
+    # of start-up that Lambda spends in parallel processes).
+    sys.modules["connect_api"].make_client(os.environ["AWS_REGION"])  # the staged module `index` uses
     threads = [threading.Thread(target=one, args=(i, e)) for i, e in enumerate(events)]
     for thread in threads:
         thread.start()
