@@ -197,6 +197,12 @@ def owner_tag_value(stack_id: str, logical_id: str, primary_id: str) -> str:
     return f"{digest}/{readable}"[:_TAG_VALUE_MAX]
 
 
+def same_stack(record: str, other: str) -> bool:
+    """Whether two owner records name resources of one stack (by the readable tail's stack name, which
+    the cut to 256 characters never reaches: stack names have at most 128)."""
+    return record.split("/")[1:2] == other.split("/")[1:2] != []
+
+
 # -- what the function calls, and the IAM it needs -----------------------------------------------------------
 #: Connect operations the function calls; the staged model is cut to exactly these.
 CONNECT_OPERATIONS = (

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from backoff import Backoff, Clock, time_for
-from contract import OWNER_TAG_KEY, REASON_MAX, owner_tag_value
+from contract import OWNER_TAG_KEY, REASON_MAX, owner_tag_value, same_stack
 from errors import (
     Conflict,
     InstanceNotFound,
@@ -274,10 +274,14 @@ def _release_owner(port: ConnectPort, pair: Pair, alias: Address) -> str:
 
 
 def _associate(view: _View, req: Request, pair: Pair, step: str) -> None:
-    """Associate; a pair already there is success, a real conflict fails at once, a lock is waited out."""
+    """Associate; a pair already there is success, a real conflict fails at once, a lock is waited out.
+
+    An alias that serves another primary for a resource of this stack is waited for like a lock: in one
+    stack update the two resources may be trading aliases, and the other is about to let it go."""
     patience: _Patience | None = None
     lock_round = 0
     searched = False
+    other: str | None = None
     while True:
         try:
             view.port.associate(pair, step if lock_round == 0 else f"{step}#lock{lock_round}")
@@ -308,19 +312,31 @@ def _associate(view: _View, req: Request, pair: Pair, step: str) -> None:
             other = _primary_of(view.port, pair)
             if other == pair.primary_id:
                 return  # the pair is there; the read lagged
-            if other is not None:
-                raise LifecycleError(
-                    f"Alias {short_id(pair.alias_id)} already forwards to primary {short_id(other)} (an "
-                    "alias serves one primary): remove it there first, or choose another alias address."
-                ) from failure
+            if other is not None and not _sibling_holds(req, pair, alias):
+                raise LifecycleError(_serves_another(pair, other)) from failure
         patience = patience or _Patience(req.clock, LOCK_WAIT_MS)
         if not patience.wait():
+            if other is not None:
+                raise LifecycleError(_serves_another(pair, other)) from failure
             raise LifecycleError(
                 f"Connect kept reporting a conflict for alias {short_id(pair.alias_id)} -> "
                 f"{short_id(pair.primary_id)} that the addresses and a search do not show (another change "
                 "held the lock): retry the stack operation."
             ) from failure
         lock_round += 1
+
+
+def _sibling_holds(req: Request, pair: Pair, alias: Address | None) -> bool:
+    """Whether the alias's owner record names another resource of this stack."""
+    holder, me = (alias.owner if alias else None), req.owner(pair)
+    return holder is not None and holder != me and same_stack(holder, me)
+
+
+def _serves_another(pair: Pair, other: str) -> str:
+    return (
+        f"Alias {short_id(pair.alias_id)} already forwards to primary {short_id(other)} (an alias serves one "
+        "primary): remove it there first, or choose another alias address."
+    )
 
 
 def _primary_of(port: ConnectPort, pair: Pair) -> str | None:

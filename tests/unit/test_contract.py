@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from contract import GrammarError, IdOrArn, owner_tag_value, parse_id_or_arn
+from contract import GrammarError, IdOrArn, owner_tag_value, parse_id_or_arn, same_stack
 
 from tests.support.seed import INSTANCE, SUPPORT
 
@@ -67,3 +67,13 @@ def test_owner_value_is_stable_per_stack_and_logical_id_and_fits_connects_tag_ru
     assert value.endswith("/Shop/SupportAlias")
     long = owner_tag_value(stack, "L" * 300, SUPPORT)
     assert len(long) == 256 and re.fullmatch(r"[A-Za-z0-9_.:/=+\-@ ]+", long)
+
+
+def test_same_stack_tells_a_sibling_resource_from_another_stack():
+    shop = "arn:aws:cloudformation:us-east-1:123456789012:stack/Shop/6f1d2c4e-0000-4000-8000-000000000001"
+    sites = shop.replace("/Shop/", "/Sites/")
+    mine = owner_tag_value(shop, "SupportAlias", SUPPORT)
+    assert same_stack(mine, owner_tag_value(shop, "SalesAlias", "other-primary"))
+    assert same_stack(mine, owner_tag_value(shop, "L" * 300, SUPPORT))  # the cut never reaches the stack name
+    assert not same_stack(mine, owner_tag_value(sites, "SupportAlias", SUPPORT))
+    assert not same_stack(mine, "written-by-hand") and not same_stack("a", "b")

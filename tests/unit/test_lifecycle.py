@@ -16,6 +16,8 @@ from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
 from .fakes import FakeClock, FakeConnect, owner, pair, request
 
+OTHER_STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/other/0f0f0f0f-aaaa-bbbb-cccc-000000000000"
+
 P_A = pair(SUPPORT, HELP)
 REQ = request()
 
@@ -86,6 +88,34 @@ def test_create_names_the_primary_an_alias_already_serves_without_waiting():
     assert f"already forwards to primary {SALES}" in err.reason and clock.sleeps == []
     assert c.pairs() == {(SALES, INFO)} and c.owner_of(INFO) is None
     assert [x[0] for x in c.calls].count("search") == 1
+
+
+def test_create_names_at_once_an_alias_another_stack_holds():
+    clock = FakeClock()
+    c = FakeConnect()
+    c.tags[INFO] = {OWNER_TAG_KEY: owner(pair(SALES, INFO), stack=OTHER_STACK)}
+    err = fails(create, pair(SUPPORT, INFO), c, request(clock))
+    assert f"already forwards to primary {SALES}" in err.reason and clock.sleeps == []
+    assert c.pairs() == {(SALES, INFO)}
+
+
+def test_create_waits_for_an_alias_a_sibling_resource_is_letting_go():
+    # One stack update where two resources trade aliases: the sibling removes info@ from sales@ meanwhile.
+    clock = FakeClock()
+    c = FakeConnect()  # info@ -> sales@, recorded for resource "Other" of this stack
+    c.on_call = lambda op: c.aliases.pop(INFO, None) if op == "search" else None
+    create(pair(SUPPORT, INFO), c, request(clock))
+    assert c.pairs() == {(SUPPORT, INFO)} and c.owner_of(INFO) == owner(pair(SUPPORT, INFO))
+    assert len(clock.sleeps) == 1
+
+
+def test_create_fails_naming_the_primary_a_sibling_never_lets_go():
+    clock = FakeClock()
+    c = FakeConnect()
+    err = fails(create, pair(SUPPORT, INFO), c, request(clock))
+    assert f"already forwards to primary {SALES}" in err.reason
+    assert sum(clock.sleeps) * 1000 <= LOCK_WAIT_MS and len(clock.sleeps) >= 2
+    assert c.pairs() == {(SALES, INFO)}
 
 
 def test_create_never_overwrites_another_owners_record_before_connect_accepts():
