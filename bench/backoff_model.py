@@ -24,6 +24,7 @@ import sys
 from dataclasses import dataclass
 
 from common import LAMBDA_DIR
+from connect_email_alias.local.quota import TokenBucket  # the emulator's bucket: the same refill rule
 
 sys.path.insert(0, str(LAMBDA_DIR))
 from backoff import Backoff  # the function's modules, from lambda/
@@ -36,22 +37,6 @@ CALL_S = 0.02
 EVENTS = {"Create": "DDAT", "swap": "DDDXATU", "Delete": "DXU"}
 ROWS = [("Create", 100, 2.0), ("Create", 250, 2.0), ("Create", 497, 2.0), ("swap", 497, 2.0),
         ("Delete", 497, 2.0), ("Create", 200, 20.0)]
-
-
-@dataclass
-class Bucket:
-    rate: float
-    burst: int
-    tokens: float = 0.0
-    at: float = 0.0
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 @dataclass
@@ -72,7 +57,7 @@ class Outcome:
 
 def play(kind: str, n: int, rate: float, policy: RetryPolicy, seed: int, burst: int = 5) -> Outcome:
     rng = random.Random(seed)
-    buckets: dict[str, Bucket] = {}
+    buckets: dict[str, TokenBucket] = {}
     callers = [Caller(EVENTS[kind]) for _ in range(n)]
     queue = [(0.0, i) for i in range(n)]
     throttled = ok = 0
@@ -81,7 +66,7 @@ def play(kind: str, n: int, rate: float, policy: RetryPolicy, seed: int, burst: 
         now, i = heapq.heappop(queue)
         caller = callers[i]
         op = caller.calls[caller.done]
-        if buckets.setdefault(op, Bucket(rate, burst, tokens=burst)).take(now):
+        if buckets.setdefault(op, TokenBucket.full(rate, burst, 0.0)).take(now):
             ok += 1
             was_throttled = caller.throttles > 0
             caller.pressure = max(0, caller.pressure + caller.throttles - 1)
