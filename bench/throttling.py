@@ -111,8 +111,8 @@ def seed(n: int) -> dict[str, Any]:
     """One instance with the 3n free addresses: n primaries, their aliases, and the aliases of the swap."""
     addresses = [
         {"EmailAddressId": address_id, "EmailAddress": f"{kind}{i}@bench.example.com"}
-        for i, (primary, alias) in enumerate(pairs(n))
-        for kind, address_id in (("p", primary), ("a", alias), ("b", pairs(n, "b")[i][1]))
+        for i, ((primary, alias), (_, new_alias)) in enumerate(zip(pairs(n), pairs(n, "b"), strict=True))
+        for kind, address_id in (("p", primary), ("a", alias), ("b", new_alias))
     ]
     return {"Instances": [{"InstanceId": INSTANCE, "EmailAddresses": addresses}]}
 
@@ -183,10 +183,9 @@ class RemoteEmulator:
     """The emulator in a child process, with the few questions the benchmark asks of it."""
 
     def __init__(self, seed_doc: dict[str, Any]) -> None:
-        self._conn, child = multiprocessing.get_context("spawn").Pipe()
-        self._process = multiprocessing.get_context("spawn").Process(
-            target=_serve, args=(child, seed_doc), daemon=True
-        )
+        spawn = multiprocessing.get_context("spawn")
+        self._conn, child = spawn.Pipe()
+        self._process = spawn.Process(target=_serve, args=(child, seed_doc), daemon=True)
 
     def __enter__(self) -> RemoteEmulator:
         self._process.start()
