@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass
 
 from common import LAMBDA_DIR
-from connect_email_alias.local.quota import TokenBucket  # the emulator's bucket: the same refill rule
+from connect_email_alias.local.connect.quota import TokenBucket  # the emulator's bucket: the same refill rule
 
 sys.path.insert(0, str(LAMBDA_DIR))
 from backoff import Backoff  # the function's modules, from lambda/

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from common import DEFAULT_SDK, SDK_ENV, Figure, Result, median, prepare_environment
-from connect_email_alias.local.lambda_runner import link_sdk
+from connect_email_alias.local.runtime.runner import link_sdk
 
 REGION = "us-east-1"
 # The child: fix sys.path, import, build the client, report whether it knows the alias operation.

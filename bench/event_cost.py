@@ -4,7 +4,7 @@ Why: the contract (§5) budgets the calls per event, ownership records (docs/des
 add at most two tag calls (TagResource, UntagResource) to each, and a Delete that answers at once
 (crhelper's default sleeps 120 s on Delete) keeps stack deletes and rollbacks short. Each event runs
 the staged asset in its own `python -S -E` process with the Lambda runtime's SDK (the player's
-runner), against the Connect emulator seeded with `local/seed.json`, answering to the HTTPS receiver.
+runner), against the Connect emulator seeded with `local/connect/seed.json`, answering to the HTTPS receiver.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def run(quick: bool = False) -> Result:
         FunctionSpec,
         ResponseReceiver,
     )
-    from connect_email_alias.local.assembly import ResourceSpec
+    from connect_email_alias.local.cloudformation.assembly import ResourceSpec
 
     from tests.support.calls import MUTATING
 

@@ -222,7 +222,7 @@ def function_code(emulator: RemoteEmulator) -> Iterator[ModuleType]:
     """The staged asset's `index` module (the live check's loader), imported with the environment Lambda
     would give it, pointed at `emulator`; the environment is restored afterwards."""
     from connect_email_alias.live_check import function_code as staged_function
-    from connect_email_alias.local.emulator import DUMMY_CREDENTIALS
+    from connect_email_alias.local.connect.emulator import DUMMY_CREDENTIALS
 
     saved_env = dict(os.environ)
     os.environ.update(

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from connect_email_alias.local import CloudFormationPlayer
-from connect_email_alias.local.template import Environment, Resolver
+from connect_email_alias.local import CloudFormationPlayer, Environment
+from connect_email_alias.local.cloudformation.template import Resolver
 
 from tests.support.assembly import DEMO_STACK, REPO
 from tests.support.seed import CARE, HELP, INSTANCE, SUPPORT

@@ -13,7 +13,7 @@ import botocore.session
 import pytest
 from botocore.config import Config
 from connect_email_alias.local import DEFAULT_SEED, ConnectEmulator
-from connect_email_alias.local.routes import ROUTES
+from connect_email_alias.local.connect.urls import ROUTES
 
 from tests.support.seed import HELP, INFO, INSTANCE, SALES, SUPPORT
 

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+LOCAL = Path(__file__).parents[2] / "constructs" / "connect_email_alias" / "local"
+
 
 def test_stand_ins_import_without_aws_cdk():
     code = (
@@ -26,9 +30,9 @@ def test_the_lambda_bootstrap_imports_only_the_standard_library():
     """It runs as the function's `python -S -E` process, whose sys.path is [asset, SDK, stdlib] only."""
     import ast
 
-    from connect_email_alias.local import lambda_bootstrap
+    from connect_email_alias.local.runtime import bootstrap
 
-    tree = ast.parse(Path(lambda_bootstrap.__file__).read_text())
+    tree = ast.parse(Path(bootstrap.__file__).read_text())
     imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert imported - {"__future__"} <= set(sys.stdlib_module_names), imported
@@ -42,3 +46,28 @@ def test_the_pytest_plugin_loads_without_the_local_extra():
         "import connect_email_alias.local.pytest_plugin\n"
     )
     subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+
+def _local_imports(system: str) -> set[str]:
+    """The subpackages of ``local/`` that the modules of ``system`` import (relative imports only)."""
+    import ast
+
+    found: set[str] = set()
+    for module in (LOCAL / system).glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize(
+    ("system", "may_use"),
+    [
+        ("connect", {"serving"}),
+        ("runtime", {"environment"}),
+        ("cloudformation", {"environment", "runtime", "serving"}),
+    ],
+)
+def test_each_stand_in_imports_only_what_it_stands_on(system, may_use):
+    """Connect knows nothing of CloudFormation or Lambda, the runner nothing of either; the player runs it."""
+    assert _local_imports(system) <= may_use

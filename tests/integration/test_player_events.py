@@ -260,7 +260,8 @@ def test_service_token_imported_from_another_stack_of_a_cloud_assembly(player, c
 
 
 def _resolver(source: StackSource):
-    from connect_email_alias.local.template import Environment, Resolver
+    from connect_email_alias.local import Environment
+    from connect_email_alias.local.cloudformation.template import Resolver
 
     return Resolver(source.template, source.name, Environment())
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from connect_email_alias.local import CloudAssembly
-from connect_email_alias.local.template import Environment, Resolver
+from connect_email_alias.local import CloudAssembly, Environment
+from connect_email_alias.local.cloudformation.template import Resolver
 
 from tests.support.assembly import DEMO_STACK, synth_app
 

@@ -8,7 +8,7 @@ import ssl
 from urllib.parse import urlsplit
 
 import pytest
-from connect_email_alias.local.receiver import Expectation, validate_response
+from connect_email_alias.local.cloudformation.receiver import Expectation, validate_response
 
 STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/S/1"
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from connect_email_alias.local import CloudFormationPlayer, ConnectEmulator, ResponseReceiver
-from connect_email_alias.local.template import Resolver
+from connect_email_alias.local.cloudformation.template import Resolver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -1,4 +1,4 @@
-"""The offline seed's IDs (docs/design.md, "Offline seed data", and local/seed.json), for every test kind."""
+"""The offline seed's IDs (docs/design.md, "Offline seed data"; local/connect/seed.json), for all tests."""
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

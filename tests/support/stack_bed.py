@@ -23,9 +23,9 @@ from connect_email_alias.local import (
     ResponseReceiver,
     StackSource,
 )
-from connect_email_alias.local.assembly import ResourceSpec
-from connect_email_alias.local.player import RequestType
-from connect_email_alias.local.template import Resolver
+from connect_email_alias.local.cloudformation.assembly import ResourceSpec
+from connect_email_alias.local.cloudformation.report import RequestType
+from connect_email_alias.local.cloudformation.template import Resolver
 
 from tests.support.answers import assert_one_timely_valid_answer
 from tests.support.assembly import DEMO_STACK

@@ -26,19 +26,21 @@ CloudFormation:
 - :class:`ResponseReceiver`: the HTTPS stand-in for the response URL the player's answers go to.
 """
 
-from .assembly import CloudAssembly, FunctionSpec, StackSource
-from .clock import ManualClock
-from .consistency import ReadLag
-from .emulator import ConnectEmulator
-from .faults import Faults
-from .gateway import CallRecord
-from .player import CloudFormationPlayer
-from .quota import Quota
-from .receiver import ResponseReceiver
-from .report import DeployedResource, EventResult, PlayReport, ServiceResult, Step
-from .seed import DEFAULT_SEED, SeedError
-from .state import AddressView
-from .template import Environment, TemplateError
+from .cloudformation.assembly import CloudAssembly, StackSource
+from .cloudformation.player import CloudFormationPlayer
+from .cloudformation.receiver import ResponseReceiver
+from .cloudformation.report import DeployedResource, EventResult, PlayReport, ServiceResult, Step
+from .cloudformation.template import TemplateError
+from .connect.clock import ManualClock
+from .connect.emulator import ConnectEmulator
+from .connect.faults import Faults
+from .connect.gateway import CallRecord
+from .connect.lag import ReadLag
+from .connect.models import AddressView
+from .connect.quota import Quota
+from .connect.seed import DEFAULT_SEED, SeedError
+from .environment import Environment
+from .runtime.runner import FunctionSpec
 
 __all__ = [
     "DEFAULT_SEED",

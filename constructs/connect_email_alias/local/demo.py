@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .._contract import contract
-from .assembly import CloudAssembly, StackSource
-from .emulator import ConnectEmulator
-from .player import CloudFormationPlayer
-from .quota import Quota
-from .receiver import ResponseReceiver
-from .report import PlayReport
+from .cloudformation.assembly import CloudAssembly, StackSource
+from .cloudformation.player import CloudFormationPlayer
+from .cloudformation.receiver import ResponseReceiver
+from .cloudformation.report import PlayReport
+from .connect.emulator import ConnectEmulator
+from .connect.quota import Quota
 
 STACK = "ConnectEmailAliasDemo"
 MUTATING = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias")

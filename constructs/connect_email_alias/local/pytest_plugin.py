@@ -37,11 +37,11 @@ from typing import Any
 
 import pytest
 
-from .emulator import ConnectEmulator
-from .player import CloudFormationPlayer
-from .receiver import ResponseReceiver
-from .seed import DEFAULT_SEED
-from .template import Environment
+from .cloudformation.player import CloudFormationPlayer
+from .cloudformation.receiver import ResponseReceiver
+from .connect.emulator import ConnectEmulator
+from .connect.seed import DEFAULT_SEED
+from .environment import Environment
 
 SEED_MARKER = "connect_seed"
 

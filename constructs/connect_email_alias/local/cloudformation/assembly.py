@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
+from ..environment import Environment
+from ..runtime.runner import FunctionSpec
 from .template import (
-    Environment,
     Resolver,
     TemplateError,
     cfn_stringify,
@@ -48,22 +49,6 @@ NOT_PLAYED = (
 
 def is_custom_resource(resource_type: str) -> bool:
     return resource_type.startswith("Custom::") or resource_type == "AWS::CloudFormation::CustomResource"
-
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    """The Lambda function behind a ServiceToken, as far as running it locally needs."""
-
-    stack_name: str
-    logical_id: str
-    function_name: str
-    arn: str
-    asset_dir: Path
-    handler: str
-    environment: dict[str, str]
-    timeout_s: float
-    memory_mb: int
-    runtime: str | None = None
 
 
 @dataclass(frozen=True)
@@ -202,7 +187,6 @@ class StackSource:
         )
         env = resolver.env
         return FunctionSpec(
-            stack_name=self.name,
             logical_id=logical_id,
             function_name=name,
             arn=f"arn:{env.partition}:lambda:{env.region}:{env.account}:function:{name}",

@@ -12,9 +12,10 @@ import importlib
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+
+from ..environment import Environment
 
 _STACK_NAMESPACE = uuid.UUID("0c6b5c1e-44b5-4c3a-9d5e-6a8a4c1f0a11")
 
@@ -28,15 +29,6 @@ class TemplateError(ValueError):
 
 class MissingAttributeError(TemplateError):
     """``Fn::GetAtt`` names an attribute the resource's answer did not carry (a failure at play time)."""
-
-
-@dataclass(frozen=True)
-class Environment:
-    """Where the stacks are played: CloudFormation's pseudo parameters."""
-
-    region: str = "us-east-1"
-    account: str = "123456789012"
-    partition: str = "aws"
 
 
 def stack_id_for(name: str, env: Environment) -> str:

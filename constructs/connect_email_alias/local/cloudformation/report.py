@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..runtime.runner import Invocation
 from .assembly import ResourceSpec
-from .lambda_runner import Invocation
 
 RequestType = Literal["Create", "Update", "Delete"]
 Phase = Literal["create", "update", "cleanup", "rollback", "delete"]

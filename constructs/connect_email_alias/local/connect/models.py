@@ -2,7 +2,7 @@
 
 Choices where the Connect documentation is silent are marked ``CHOICE`` (docs/design.md, "Offline test
 bed"). Writes act at once; only the wire's reads (:meth:`ConnectState.read`, :meth:`ConnectState.search`)
-apply the :class:`~.consistency.ReadLag`, and only to changes made with ``lagging``.
+apply the :class:`~.lag.ReadLag`, and only to changes made with ``lagging``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .clock import Clock
-from .consistency import ReadLag, Recent
-from .errors import conflict, duplicate, invalid_parameter, invalid_request, not_found
+from .exceptions import conflict, duplicate, invalid_parameter, invalid_request, not_found
+from .lag import ReadLag, Recent
 from .tagging import check_tags, merged
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")

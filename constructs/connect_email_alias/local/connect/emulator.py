@@ -13,15 +13,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..serving import BackgroundServer, LoopbackServer, Served
 from .clock import Clock
-from .consistency import ReadLag
 from .faults import Faults
 from .gateway import CallRecord, Gateway
 from .iam import Iam
+from .lag import ReadLag
+from .models import AddressView, ConnectState
 from .quota import Quota, Throttle
 from .seed import DEFAULT_SEED, apply_seed, read_seed
-from .serving import BackgroundServer, LoopbackServer, Served
-from .state import AddressView, ConnectState
 from .wire import handler_for
 
 if TYPE_CHECKING:

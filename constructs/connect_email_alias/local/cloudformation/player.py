@@ -1,7 +1,7 @@
 """Plays CloudFormation offline: stacks deployed, updated, rolled back and destroyed, event by event.
 
 A custom resource gets CloudFormation's events (every property value a string) through a Lambda-like
-process (:mod:`.lambda_runner`) and answers to the HTTPS receiver (:mod:`.receiver`); an
+process (:mod:`..runtime.runner`) and answers to the HTTPS receiver (:mod:`.receiver`); an
 ``AWS::Connect::EmailAddress`` is played through Connect's API (:mod:`.email_addresses`). ``Ref`` /
 ``Fn::GetAtt`` resolve to what played resources answered, ``Fn::ImportValue`` to the exports of stacks this
 player deployed. A failed update rolls back as CloudFormation does (docs/design.md, "Player"): rollback
@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .assembly import FunctionSpec, ResourceSpec, StackSource
+from ..environment import Environment
+from ..runtime.runner import FunctionSpec, LambdaRunner
+from .assembly import ResourceSpec, StackSource
 from .email_addresses import EmailAddresses
-from .lambda_runner import LambdaRunner
 from .receiver import Expectation, ResponseReceiver
 from .report import DeployedResource, EventResult, Phase, PlayReport, RequestType, Result, ServiceResult, Step
 from .template import (
-    Environment,
     MissingAttributeError,
     Resolver,
     ResourceValues,

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .errors import invalid_parameter
+from .exceptions import invalid_parameter
 
 #: Most tags one resource may carry (the model's TagMap maximum, AWS's usual per-resource limit).
 MAX_TAGS = 50

@@ -1,6 +1,6 @@
 """Runs a function's code the way Lambda does: its own process, its own sys.path, a real deadline.
 
-Each invocation is a fresh ``python -S -E`` process running :mod:`.lambda_bootstrap`, whose ``sys.path`` is
+Each invocation is a fresh ``python -S -E`` process running :mod:`.bootstrap`, whose ``sys.path`` is
 exactly [asset dir, SDK site, stdlib]: the function sees nothing of this project or its virtualenv and uses
 the SDK of a Lambda runtime (``CONNECT_EMAIL_ALIAS_SDK_PATH``), which predates the alias operations. Like
 Lambda, the process is killed when the function's timeout passes.
@@ -24,11 +24,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .assembly import FunctionSpec
-from .template import Environment
+from ..environment import Environment
 
 SDK_PATH_ENV = "CONNECT_EMAIL_ALIAS_SDK_PATH"
 SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """The Lambda function behind a ServiceToken, as far as running it locally needs."""
+
+    logical_id: str
+    function_name: str
+    arn: str
+    asset_dir: Path
+    handler: str
+    environment: dict[str, str]
+    timeout_s: float
+    memory_mb: int
+    runtime: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +100,7 @@ class LambdaRunner:
         self.sdk_path = Path(sdk_path) if sdk_path is not None else link_sdk(work / "sdk")
         # The program the child runs, copied so that its folder (sys.path[0]) holds nothing else.
         (work / "bootstrap").mkdir()
-        self._bootstrap = shutil.copy(Path(__file__).with_name("lambda_bootstrap.py"), work / "bootstrap")
+        self._bootstrap = shutil.copy(Path(__file__).with_name("bootstrap.py"), work / "bootstrap")
 
     def close(self) -> None:
         self._work.cleanup()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .errors import ConnectError
+from .exceptions import ConnectError
 
 #: (instance id, operation, ClientToken)
 Key = tuple[str, str, str]

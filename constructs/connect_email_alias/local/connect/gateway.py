@@ -13,13 +13,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ConnectError, access_denied, conflict, throttled
+from .exceptions import ConnectError, access_denied, conflict, throttled
 from .faults import DropFault, Faults, PlainStatusFault, PlannedFault
 from .iam import Iam
+from .models import ConnectState
 from .quota import Throttle
-from .routes import UNKNOWN, Call, resolve
-from .state import ConnectState
 from .tokens import ClientTokens
+from .urls import UNKNOWN, Call, resolve
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The program a function's process runs: Lambda's Python runtime, as far as a custom resource sees it.
 
-Run by :mod:`.lambda_runner` as ``python -S -E lambda_bootstrap.py ASSET SDK HANDLER`` (a copy alone in its
+Run by :mod:`.runner` as ``python -S -E bootstrap.py ASSET SDK HANDLER`` (a copy alone in its
 folder) with ``{"event", "context"}`` as JSON on stdin. It imports only the standard library and nothing of
 this package: the function must see [asset, SDK, stdlib] on ``sys.path`` and nothing else.
 """

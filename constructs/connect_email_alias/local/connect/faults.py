@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .clock import Clock
-from .errors import ConnectError, throttled
+from .exceptions import ConnectError, throttled
 from .quota import TokenBucket
 
 #: Matches every operation in :meth:`Faults.fail_next`, :meth:`Faults.rate_limit`, :meth:`Faults.latency`.

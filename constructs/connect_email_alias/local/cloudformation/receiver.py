@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .serving import BackgroundServer, LoopbackServer, Served
+from ..serving import BackgroundServer, LoopbackServer, Served
 
 _PATH_PREFIX = "/cloudformation-custom-resource-response/"
 MAX_BODY_BYTES = 4096

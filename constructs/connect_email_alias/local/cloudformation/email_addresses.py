@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..environment import Environment
 from .assembly import EMAIL_ADDRESS_TYPE
 from .report import ServiceResult
-from .template import Environment
 
 ARN_ATTRIBUTE = "EmailAddressArn"
 _REPLACING = ("EmailAddress", "InstanceArn")

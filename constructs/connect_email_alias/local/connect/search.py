@@ -10,8 +10,8 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .errors import invalid_parameter
-from .state import EmailAddress, Seen
+from .exceptions import invalid_parameter
+from .models import EmailAddress, Seen
 
 #: Page size when the request gives no MaxResults (CHOICE: the model's maximum).
 DEFAULT_PAGE = 100
