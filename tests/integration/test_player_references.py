@@ -195,6 +195,18 @@ def test_connect_refusing_an_email_address_fails_the_create_and_rolls_back(playe
     assert "DuplicateResourceException" in (report.steps[1].result.reason or "")
 
 
+def test_an_email_address_whose_instance_arn_is_no_arn_fails_naming_the_property(player, code, client):
+    bare_id = {"Type": "AWS::Connect::EmailAddress", "Properties": {"InstanceArn": INSTANCE,
+                                                                    "EmailAddress": "mail@example.com"}}
+    report = player.deploy(stack(code, Mail=bare_id))
+    assert report.status == "ROLLBACK_COMPLETE"
+    failed = report.steps[0].result
+    assert failed.status == "FAILED"
+    assert f"InstanceArn '{INSTANCE}' is not a Connect ARN" in (failed.reason or ""), failed.reason
+    found = client.search_email_addresses(InstanceId=INSTANCE)["EmailAddresses"]
+    assert "mail@example.com" not in {a["EmailAddress"] for a in found}
+
+
 APP = """
 import aws_cdk as cdk
 from aws_cdk import aws_connect as connect

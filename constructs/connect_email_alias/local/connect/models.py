@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from ..arns import ConnectArn
 from .clock import Clock
 from .exceptions import conflict, duplicate, invalid_parameter, invalid_request, not_found
 from .lag import ReadLag, Recent
 from .tagging import check_tags, merged
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
-_ARN = re.compile(r"arn:([^:]+):connect:([^:]*):([^:]*):instance/([^/]+)(?:/(.*))?")
 # Generated address IDs: uuid5 in this namespace over (instance, email, creation number).
 _ID_NAMESPACE = uuid.UUID("6f1c1c1e-6d1b-4e55-9a53-0c0c0e0a11a5")
 
@@ -100,10 +100,12 @@ class Instance:
 class ConnectState:
     """All emulated Connect data of one account and region, guarded by one lock (:attr:`lock`)."""
 
-    def __init__(self, region: str, account: str, clock: Clock, partition: str = "aws") -> None:
+    #: Only the commercial partition is emulated.
+    partition = "aws"
+
+    def __init__(self, region: str, account: str, clock: Clock) -> None:
         self.region = region
         self.account = account
-        self.partition = partition
         self.lag = ReadLag()
         #: Held by every method; the gateway holds it too, to check a fault lock and act atomically.
         self.lock = threading.RLock()
@@ -115,8 +117,8 @@ class ConnectState:
 
     # -- instances and addresses -----------------------------------------------------------------
 
-    def instance_arn(self, instance_id: str) -> str:
-        return f"arn:{self.partition}:connect:{self.region}:{self.account}:instance/{instance_id}"
+    def instance_arn(self, instance_id: str) -> ConnectArn:
+        return ConnectArn(self.partition, self.region, self.account, instance_id)
 
     def create_instance(self, instance_id: str) -> None:
         with self.lock:
@@ -154,7 +156,7 @@ class ConnectState:
             address = instance.addresses[new_id] = EmailAddress(
                 email_address_id=new_id,
                 email_address=email_address,
-                arn=f"{self.instance_arn(instance_id)}/email-address/{new_id}",
+                arn=str(self.instance_arn(instance_id).email_address(new_id)),
                 display_name=display_name,
                 description=description,
                 tags=check_tags(tags) if tags is not None else {},
@@ -220,20 +222,19 @@ class ConnectState:
 
     def address_for_arn(self, arn: str) -> _Key:
         """(instance id, address id) of an email-address ARN of this account and region."""
-        match = _ARN.fullmatch(arn)
-        if match is None:
+        parsed = ConnectArn.parse(arn)
+        if parsed is None:
             raise invalid_parameter(f"resourceArn {arn} is not a valid Amazon Connect ARN")
-        partition, region, account, instance_id, rest = match.groups()
-        if (partition, region, account) != (self.partition, self.region, self.account):
+        if (parsed.partition, parsed.region, parsed.account) != (self.partition, self.region, self.account):
             # CHOICE: an ARN of another partition, region or account names nothing here: 404.
             raise not_found(f"Resource {arn} not found")
-        address_id = (rest or "").removeprefix("email-address/")
-        if address_id == (rest or "") or "/" in address_id:
+        address_id = parsed.email_address_id
+        if address_id is None:
             # CHOICE: only email addresses are emulated; other Connect resources cannot be tagged.
             raise invalid_request(f"resourceArn {arn} is not an email address; the emulator tags only those")
         with self.lock:
-            self._instance(instance_id).address(address_id)
-        return instance_id, address_id
+            self._instance(parsed.instance_id).address(address_id)
+        return parsed.instance_id, address_id
 
     def tag(
         self, instance_id: str, email_address_id: str, tags: Mapping[str, str], *, lagging: bool = False

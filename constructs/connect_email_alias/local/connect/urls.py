@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
+from ..arns import ConnectArn
 from . import responses
 from .exceptions import ConnectError
 from .models import ConnectState
@@ -128,14 +129,14 @@ def _scope(state: ConnectState, params: Mapping[str, Any]) -> tuple[str | None, 
     """The instance a call concerns and the resource ARN IAM evaluates it on."""
     arn = params.get("resourceArn")
     if isinstance(arn, str):
-        found = re.search(r":instance/([^/]+)", arn)
-        return (found.group(1) if found else None), arn
+        parsed = ConnectArn.parse(arn)
+        return (parsed.instance_id if parsed else None), arn
     instance = params.get("InstanceId")
     if not isinstance(instance, str):
         return None, "*"
     address = params.get("EmailAddressId")
-    arn = state.instance_arn(instance) + (f"/email-address/{address}" if isinstance(address, str) else "")
-    return instance, arn
+    scope = state.instance_arn(instance)
+    return instance, str(scope.email_address(address) if isinstance(address, str) else scope)
 
 
 def _touched(params: Mapping[str, Any]) -> tuple[str, ...]:
