@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from connect_email_alias.local.connect.exceptions import ConnectError
 
 from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
@@ -90,6 +91,20 @@ def test_out_of_band_tag_helpers_bypass_faults_and_the_log(emulator):
     emulator.replace_tags(INSTANCE, HELP, {"tool": "overwrote"})
     assert emulator.address(INSTANCE, HELP).tags == {"tool": "overwrote"}
     assert emulator.calls == []
+
+
+def test_out_of_band_tag_helpers_follow_connects_tag_rules(emulator):
+    """The same rules as over the wire (one check, in the model), changing nothing when they refuse."""
+    emulator.set_tags(INSTANCE, HELP, {"x": "1"})
+    for change in (
+        lambda: emulator.set_tags(INSTANCE, HELP, {"aws:owner": "y"}),
+        lambda: emulator.untag(INSTANCE, HELP, ["bad#key"]),
+        lambda: emulator.untag(INSTANCE, HELP, []),
+    ):
+        with pytest.raises(ConnectError) as refused:
+            change()
+        assert refused.value.code == "InvalidParameterException"
+    assert emulator.tags(INSTANCE, HELP) == {"x": "1"}
 
 
 def test_alias_map_in_both_directions(emulator):

@@ -19,7 +19,7 @@ from ..arns import ConnectArn
 from .clock import Clock
 from .exceptions import conflict, duplicate, invalid_parameter, invalid_request, not_found
 from .lag import ReadLag, Recent
-from .tagging import check_tags, merged
+from .tagging import check_tag_keys, check_tags, merged
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 # Generated address IDs: uuid5 in this namespace over (instance, email, creation number).
@@ -221,7 +221,8 @@ class ConnectState:
     # -- tags ------------------------------------------------------------------------------------
 
     def address_for_arn(self, arn: str) -> _Key:
-        """(instance id, address id) of an email-address ARN of this account and region."""
+        """(instance id, address id) an email-address ARN of this account and region names (not looked up:
+        TagResource checks its tags first)."""
         parsed = ConnectArn.parse(arn)
         if parsed is None:
             raise invalid_parameter(f"resourceArn {arn} is not a valid Amazon Connect ARN")
@@ -232,22 +233,19 @@ class ConnectState:
         if address_id is None:
             # CHOICE: only email addresses are emulated; other Connect resources cannot be tagged.
             raise invalid_request(f"resourceArn {arn} is not an email address; the emulator tags only those")
-        with self.lock:
-            self._instance(parsed.instance_id).address(address_id)
         return parsed.instance_id, address_id
 
-    def tag(
-        self, instance_id: str, email_address_id: str, tags: Mapping[str, str], *, lagging: bool = False
-    ) -> None:
-        """Add or overwrite ``tags`` (TagResource). CHOICE: takes no lock, leaves ModifiedTimestamp."""
+    def tag(self, instance_id: str, email_address_id: str, tags: object, *, lagging: bool = False) -> None:
+        """Add or overwrite ``tags`` (TagResource), checked by the model's TagMap rules. CHOICE: takes no
+        lock, leaves ModifiedTimestamp."""
         checked = check_tags(tags)
         self._retag(instance_id, email_address_id, lambda old: merged(old, checked), lagging)
 
     def untag(
-        self, instance_id: str, email_address_id: str, keys: Iterable[str], *, lagging: bool = False
+        self, instance_id: str, email_address_id: str, keys: Iterable[object], *, lagging: bool = False
     ) -> None:
-        """Remove ``keys`` (UntagResource); keys the address does not carry are ignored."""
-        removed = set(keys)
+        """Remove ``keys`` (UntagResource: 1 to 50 valid keys); keys the address lacks are ignored."""
+        removed = set(check_tag_keys(keys))
         self._retag(
             instance_id, email_address_id, lambda old: {k: old[k] for k in old if k not in removed}, lagging
         )
