@@ -182,7 +182,7 @@ class ConnectEmulator(Served):
         """Stop ``alias_id`` forwarding to ``primary_id`` (the pair must exist)."""
         self._state.disassociate(instance_id, primary_id, alias_id)
 
-    def set_tags(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
+    def tag(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
         """Add or overwrite ``tags`` (what TagResource does)."""
         self._state.tag(instance_id, email_address_id, tags)
 
@@ -206,11 +206,11 @@ class ConnectEmulator(Served):
 
     def address(self, instance_id: str, email_address_id: str) -> AddressView:
         """One address as it is now: its string, ARN, display name, tags and both alias directions."""
-        return self._state.describe(instance_id, email_address_id)
+        return self._state.true_view(instance_id, email_address_id)
 
     def tags(self, instance_id: str, email_address_id: str) -> dict[str, str]:
         """The address's tags as they are now."""
-        return self._state.describe(instance_id, email_address_id).tags
+        return self._state.true_view(instance_id, email_address_id).tags
 
     @property
     def calls(self) -> list[CallRecord]:

@@ -64,7 +64,7 @@ class Faults:
         self._scripted: list[_Scripted] = []
         self._buckets: dict[str, TokenBucket] = {}
         self._latency: dict[str, float] = {}
-        self._locks: dict[str, float] = {}
+        self._address_locks: dict[str, float] = {}
 
     def fail_next(
         self,
@@ -120,18 +120,18 @@ class Faults:
         """
         until = self._clock() + seconds
         with self._lock:
-            self._locks.update(dict.fromkeys(address_ids, until))
+            self._address_locks.update(dict.fromkeys(address_ids, until))
 
     def unlock(self, address_ids: Iterable[str] | None = None) -> None:
         """Release the given locks (all when ``None``)."""
         with self._lock:
-            for address_id in list(self._locks) if address_ids is None else address_ids:
-                self._locks.pop(address_id, None)
+            for address_id in list(self._address_locks) if address_ids is None else address_ids:
+                self._address_locks.pop(address_id, None)
 
     def clear(self) -> None:
         """Forget every scripted fault, rate limit, latency and lock."""
         with self._lock:
-            for plan in (self._scripted, self._buckets, self._latency, self._locks):
+            for plan in (self._scripted, self._buckets, self._latency, self._address_locks):
                 plan.clear()
 
     # -- consulted by the emulator -----------------------------------------------------------------
@@ -158,7 +158,7 @@ class Faults:
         """The first of ``address_ids`` that is locked now, if any."""
         now = self._clock()
         with self._lock:
-            return next((a for a in address_ids if self._locks.get(a, now) > now), None)
+            return next((a for a in address_ids if self._address_locks.get(a, now) > now), None)
 
     def _script(self, operation: str, count: int, fault: Fault, after: bool) -> None:
         if count < 1:

@@ -107,7 +107,7 @@ class Gateway:
             return _fault_answer(planned)
         try:
             self._admit(call)
-            with self._state.lock:
+            with self._state.guard:
                 held = self._faults.locked(call.touched)
                 if held is not None:
                     # CHOICE: a held lock answers like Connect's distributed lock would: a 409

@@ -1,8 +1,8 @@
 """The emulated Connect data (instances, email addresses, alias relations, tags) and its rules; no HTTP.
 
 Choices where the Connect documentation is silent are marked ``CHOICE`` (docs/design.md, "Offline test
-bed"). Writes act at once; only the wire's reads (:meth:`ConnectState.read`, :meth:`ConnectState.search`)
-apply the :class:`~.lag.ReadLag`, and only to changes made with ``lagging``.
+bed"). Writes act at once; only the wire's reads (:meth:`ConnectState.describe_email_address`,
+:meth:`ConnectState.search`) apply the :class:`~.lag.ReadLag`, and only to changes made with ``lagging``.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ class Instance:
 
 
 class ConnectState:
-    """All emulated Connect data of one account and region, guarded by one lock (:attr:`lock`)."""
+    """All emulated Connect data of one account and region, behind one mutex (:attr:`guard`)."""
 
     #: Only the commercial partition is emulated.
     partition = "aws"
@@ -107,8 +107,8 @@ class ConnectState:
         self.region = region
         self.account = account
         self.lag = ReadLag()
-        #: Held by every method; the gateway holds it too, to check a fault lock and act atomically.
-        self.lock = threading.RLock()
+        #: Held by every method; the gateway holds it too, to check Connect's address lock and act atomically.
+        self.guard = threading.RLock()
         self._clock = clock
         self._instances: dict[str, Instance] = {}
         self._alias_changes: Recent[_Key, str | None] = Recent(clock)
@@ -121,11 +121,11 @@ class ConnectState:
         return ConnectArn(self.partition, self.region, self.account, instance_id)
 
     def create_instance(self, instance_id: str) -> None:
-        with self.lock:
+        with self.guard:
             self._instances.setdefault(instance_id, Instance(instance_id))
 
     def delete_instance(self, instance_id: str) -> None:
-        with self.lock:
+        with self.guard:
             for address_id in self._instance(instance_id).addresses:
                 self._forget(instance_id, address_id)
             del self._instances[instance_id]
@@ -141,7 +141,7 @@ class ConnectState:
         tags: Mapping[str, str] | None = None,
         lagging: bool = False,
     ) -> EmailAddress:
-        with self.lock:
+        with self.guard:
             instance = self._instance(instance_id)
             if not _EMAIL.fullmatch(email_address):
                 raise invalid_parameter(f"EmailAddress is not a valid email address: {email_address}")
@@ -166,7 +166,7 @@ class ConnectState:
 
     def delete_email_address(self, instance_id: str, email_address_id: str, *, lagging: bool = False) -> None:
         """Delete an address and every alias relation it takes part in (the Associate page says so)."""
-        with self.lock:
+        with self.guard:
             instance = self._instance(instance_id)
             instance.address(email_address_id)
             del instance.addresses[email_address_id]
@@ -178,8 +178,9 @@ class ConnectState:
 
     # -- true state (out-of-band inspection and the rules) ---------------------------------------
 
-    def describe(self, instance_id: str, email_address_id: str) -> AddressView:
-        with self.lock:
+    def true_view(self, instance_id: str, email_address_id: str) -> AddressView:
+        """The address as it is now, never lagging (inspection and the rules; not what the wire reads)."""
+        with self.guard:
             instance = self._instance(instance_id)
             address = instance.address(email_address_id)
             return AddressView(
@@ -193,18 +194,19 @@ class ConnectState:
             )
 
     def aliases(self, instance_id: str) -> dict[str, str]:
-        with self.lock:
+        with self.guard:
             return dict(self._instance(instance_id).aliases)
 
     def primary_of(self, instance_id: str, alias_id: str) -> str | None:
-        with self.lock:
+        with self.guard:
             return self._instance(instance_id).primary_of(alias_id)
 
     # -- reads over the wire (lagging as configured) ---------------------------------------------
 
-    def read(self, instance_id: str, email_address_id: str) -> Seen:
-        """DescribeEmailAddress: like Connect, it does not reveal that the address is itself an alias."""
-        with self.lock:
+    def describe_email_address(self, instance_id: str, email_address_id: str) -> Seen:
+        """What DescribeEmailAddress serves, lagging as configured; like Connect, it does not reveal that the
+        address is itself an alias."""
+        with self.guard:
             instance = self._instance(instance_id)
             address = instance.address(email_address_id)
             if not self._visible(address):
@@ -213,7 +215,7 @@ class ConnectState:
 
     def search(self, instance_id: str, matches: Callable[[Seen], bool]) -> list[Seen]:
         """SearchEmailAddresses' hits, as reads see them."""
-        with self.lock:
+        with self.guard:
             instance = self._instance(instance_id)
             seen = [self._seen(instance, a) for a in instance.addresses.values() if self._visible(a)]
         return [s for s in seen if matches(s)]
@@ -259,7 +261,7 @@ class ConnectState:
 
     def associate(self, instance_id: str, primary_id: str, alias_id: str, *, lagging: bool = False) -> None:
         """Make ``alias_id`` forward to ``primary_id``, enforcing the Associate page's rules."""
-        with self.lock:
+        with self.guard:
             instance = self._pair_in(instance_id, primary_id, alias_id)
             current = instance.aliases.get(primary_id)
             # CHOICE: every state-dependent refusal is a 409 ResourceConflictException, including
@@ -293,7 +295,7 @@ class ConnectState:
         self, instance_id: str, primary_id: str, alias_id: str, *, lagging: bool = False
     ) -> None:
         """Remove the relation ``alias_id`` -> ``primary_id``; it must exist."""
-        with self.lock:
+        with self.guard:
             instance = self._pair_in(instance_id, primary_id, alias_id)
             if instance.aliases.get(primary_id) != alias_id:
                 # CHOICE: "The alias association must currently exist": a missing pair is a 404
@@ -346,7 +348,7 @@ class ConnectState:
         change: Callable[[dict[str, str]], dict[str, str]],
         lagging: bool,
     ) -> None:
-        with self.lock:
+        with self.guard:
             address = self._instance(instance_id).address(email_address_id)
             tags = change(address.tags)
             if lagging:

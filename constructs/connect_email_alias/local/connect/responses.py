@@ -100,7 +100,7 @@ def create_email_address(state: ConnectState, request: Request) -> dict[str, Any
 
 
 def describe_email_address(state: ConnectState, request: Request) -> dict[str, Any]:
-    return describe_body(state.read(*_ids(request)), full=True)
+    return describe_body(state.describe_email_address(*_ids(request)), full=True)
 
 
 def delete_email_address(state: ConnectState, request: Request) -> dict[str, Any]:

@@ -42,7 +42,7 @@ class Route:
     uri: str  # the model's requestUri, e.g. "/email-addresses/{InstanceId}/{EmailAddressId}"
     operation: str
     handler: Handler
-    locking: bool = False  # takes Connect's lock on the addresses it touches (the Disassociate page)
+    takes_address_lock: bool = False  # Connect's lock on the addresses it touches (the Disassociate page)
     token_reuse: str | None = None  # the error of a ClientToken reused for another request (None: no token)
 
     @cached_property
@@ -71,7 +71,7 @@ ROUTES: tuple[Route, ...] = (
         _REUSED,
     ),
     Route("GET", _ADDRESS, "DescribeEmailAddress", responses.describe_email_address),
-    Route("DELETE", _ADDRESS, "DeleteEmailAddress", responses.delete_email_address, locking=True),
+    Route("DELETE", _ADDRESS, "DeleteEmailAddress", responses.delete_email_address, takes_address_lock=True),
     Route(
         "POST",
         f"{_ADDRESS}/associate-alias",
@@ -122,7 +122,8 @@ def resolve(
             return run()
         return tokens.once((str(instance_id), route.operation, token), params, run, route.token_reuse)
 
-    return Call(route.operation, params, instance_id, arn, _touched(params) if route.locking else (), act)
+    touched = _touched(params) if route.takes_address_lock else ()
+    return Call(route.operation, params, instance_id, arn, touched, act)
 
 
 def _scope(state: ConnectState, params: Mapping[str, Any]) -> tuple[str | None, str]:
