@@ -76,7 +76,7 @@ class ConnectEmulator(Served):
         #: Denials: ``iam.deny_for(seconds, operations=, instances=)``, ``iam.deny(...)``, ``iam.clear()``.
         self.iam = Iam(clock, account)
         self._state = ConnectState(region, account, clock)
-        self._throttle = Throttle(quota, clock)
+        self._throttle = Throttle(clock, quota.bucket_for if quota else None)
         self._gateway = Gateway(self._state, self.faults, self._throttle, self.iam)
         self._iam_propagation = iam_propagation
         self._address = (host, port)
@@ -126,7 +126,7 @@ class ConnectEmulator(Served):
 
     def set_quota(self, quota: Quota | None) -> None:
         """Apply ``quota`` from now on (None: unlimited); every bucket starts full."""
-        self._throttle.set(quota)
+        self._throttle.set(quota.bucket_for if quota else None)
 
     @property
     def read_lag(self) -> ReadLag:
