@@ -54,7 +54,6 @@ class Invocation:
     deadline: float
     ended: float
     timed_out: bool
-    exit_code: int | None
     stdout: str
     stderr: str
 
@@ -187,7 +186,6 @@ class LambdaRunner:
             deadline=deadline,
             ended=time.monotonic(),
             timed_out=timed_out,
-            exit_code=None if timed_out else process.returncode,
             stdout=stdout,
             stderr=stderr,
         )
