@@ -27,7 +27,6 @@ from .connect.emulator import ConnectEmulator
 from .connect.quota import Quota
 
 STACK = "ConnectEmailAliasDemo"
-MUTATING = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias")
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,9 @@ def _events(report: PlayReport) -> str:
 
 
 def _calls(emulator: ConnectEmulator) -> str:
+    mutating = contract.MUTATING_OPERATIONS
     rows = [
-        [c.operation, str(c.status), c.error_code or "", "mutating" if c.operation in MUTATING else ""]
+        [c.operation, str(c.status), c.error_code or "", "mutating" if c.operation in mutating else ""]
         for c in emulator.calls
     ]
     return _table(rows, ["Connect call", "HTTP", "error", ""]) if rows else "    (none)"
