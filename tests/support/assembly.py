@@ -3,11 +3,13 @@ CDK_CONTEXT_JSON (cdk.json's context plus overrides), so the end-to-end tests pl
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
@@ -17,6 +19,15 @@ DEMO_STACK = "ConnectEmailAliasDemo"
 
 def cdk_json_context() -> dict[str, Any]:
     return dict(json.loads((REPO / "cdk.json").read_text())["context"])
+
+
+def load_example_app() -> ModuleType:
+    """``app.py`` as a module (it lives at the repo root, outside any package)."""
+    spec = importlib.util.spec_from_file_location("example_app", REPO / "app.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def synth_app(outdir: Path, **context: str) -> Path:
