@@ -24,12 +24,13 @@ export CDK_CLI_NOTICES := false
 export CONNECT_EMAIL_ALIAS_SDK_PATH := $(CURDIR)/$(LAMBDA_SDK)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup demo test lint unit bench live-check synth deploy clean
+.PHONY: help setup demo test lint unit fault-matrix bench live-check synth deploy clean
 
 help:
 	@echo "make demo   play create -> swap -> failed swap (restored) -> delete against the offline Connect emulator"
 	@echo "make test   lint, type-check and run every test (sets everything up first)"
 	@echo "make bench  run the benchmarks and regenerate bench/RESULTS.md"
+	@echo "make fault-matrix   regenerate docs/fault-matrix.md (tests compare with it)"
 	@echo "make live-check ARGS='--instance-id I --addresses E1 E2 E3 --region R'"
 	@echo "           calibrate the emulator against a real Connect instance (your AWS credentials; opt-in)"
 	@echo "make synth ARGS='...'   cdk synth of app.py with the venv and a supported Node.js on PATH"
@@ -77,6 +78,10 @@ unit: setup
 
 test: lint
 	$(PY) -m pytest -n 2 -q
+
+# Rewrites docs/fault-matrix.md from the matrix's cases (every test run compares its rows with the file).
+fault-matrix: setup
+	CONNECT_EMAIL_ALIAS_WRITE_FAULT_MATRIX=1 $(PY) -m pytest -n 2 -q -p no:cacheprovider tests/reliability/test_fault_matrix.py
 
 # The real CDK CLI synthesises app.py twice (the seed's help@ alias, then customercare@ for the swap),
 # and the player plays both against the emulator.
