@@ -9,7 +9,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import pytest
 from connect_email_alias.local import EventResult
@@ -224,13 +223,3 @@ def pytest_testnodedown(node, error) -> None:
     rows = getattr(config, "_fault_matrix_rows", [])
     rows.extend(Row(**r) for r in data["rows"])
     config._fault_matrix_rows = rows
-
-
-def sdk_env() -> None:
-    """Use the Lambda runtime's old SDK (as `make test` does) when it is installed."""
-    sdk = Path(REPO) / ".sdk" / "lambda-runtime"
-    if "CONNECT_EMAIL_ALIAS_SDK_PATH" not in os.environ and sdk.exists():
-        os.environ["CONNECT_EMAIL_ALIAS_SDK_PATH"] = str(sdk)
-
-
-sdk_env()

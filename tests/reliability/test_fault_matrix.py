@@ -150,6 +150,7 @@ def rollback(bed: StackBed, attempted: dict, held_id: str):
     return bed.send("Update", bed.held.properties, physical_id=held_id, old=attempted)
 
 
+@pytest.mark.real_time  # socket timeouts and the emulator's latency are real: so is this test's clock
 def test_timeout_mid_swap_then_rollback_restores_the_old_pair(bed: StackBed):
     """The old pair is removed (slowly), then associate hangs past a 10 s deadline: crhelper's timeout
     answer goes out in time with the old id; Connect applies the in-flight associate late; CloudFormation's

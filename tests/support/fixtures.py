@@ -1,5 +1,10 @@
 """Fixtures for the stack tests (end to end and reliability), loaded by tests/conftest.py: the emulator,
-the receiver, the player, app.py's synthesised demo stack and the stack bed over them."""
+the receiver, the player, app.py's synthesised demo stack and the stack bed over them.
+
+The emulator and the function's processes share one virtual clock (docs/design.md, "Virtual time"): a
+wait that matters only by its length passes at once. A test marked ``real_time`` runs on real time instead
+(one per mechanism proves the real timing); the player keeps each function's process warm between events
+unless a test is marked ``cold_start``."""
 
 from __future__ import annotations
 
@@ -18,14 +23,32 @@ from connect_email_alias.local import (
     ResponseReceiver,
     StackSource,
 )
+from connect_email_alias.local.runtime.runner import LambdaRunner
+from connect_email_alias.local.runtime.virtual_time import VirtualClock
 
 from tests.support.assembly import DEMO_STACK, synth_app
 from tests.support.stack_bed import StackBed
 
 
 @pytest.fixture
-def emulator() -> Iterator[ConnectEmulator]:
-    with ConnectEmulator.from_seed() as emu:
+def stand_in_clock(request: pytest.FixtureRequest) -> Iterator[VirtualClock | None]:
+    """The clock of the emulator and the function's processes: virtual, or None (real time) for a test
+    marked ``real_time``."""
+    if request.node.get_closest_marker("real_time"):
+        yield None
+        return
+    with VirtualClock() as clock:
+        yield clock
+
+
+@pytest.fixture
+def emulator(
+    request: pytest.FixtureRequest, stand_in_clock: VirtualClock | None
+) -> Iterator[ConnectEmulator]:
+    """The demo seed, with the options a test names: `@pytest.mark.parametrize("emulator", [{...}],
+    indirect=True)`."""
+    options = {"clock": stand_in_clock} if stand_in_clock is not None else {}
+    with ConnectEmulator.from_seed(**options, **getattr(request, "param", {})) as emu:
         yield emu
 
 
@@ -36,8 +59,17 @@ def receiver() -> Iterator[ResponseReceiver]:
 
 
 @pytest.fixture
-def player(emulator: ConnectEmulator, receiver: ResponseReceiver) -> Iterator[CloudFormationPlayer]:
-    with CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as cfn:
+def player(
+    request: pytest.FixtureRequest,
+    emulator: ConnectEmulator,
+    receiver: ResponseReceiver,
+    stand_in_clock: VirtualClock | None,
+) -> Iterator[CloudFormationPlayer]:
+    warm = request.node.get_closest_marker("cold_start") is None
+    with (
+        LambdaRunner(warm=warm, clock=stand_in_clock) as runner,
+        CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url, runner=runner) as cfn,
+    ):
         yield cfn
 
 

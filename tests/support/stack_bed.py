@@ -152,10 +152,11 @@ class StackBed:
     def calls(self, result: EventResult) -> list[CallRecord]:
         """The Connect calls made while `result`'s invocation ran (up to the next invocation's start)."""
         index = next(i for i, r in enumerate(self.results) if r is result)
-        start = result.invocation.started + self._wall_minus_mono
+        start = result.invocation.started
         later = self.results[index + 1 :]
-        end = later[0].invocation.started + self._wall_minus_mono if later else float("inf")
-        return [c for c in self.emulator.calls if start <= c.time < end]
+        end = later[0].invocation.started if later else float("inf")
+        clock = self.player.runner.clock  # invocations are timed on it; the call log on the wall clock
+        return [c for c in self.emulator.calls if start <= clock.at(c.time - self._wall_minus_mono) < end]
 
     def all_calls(self, report: PlayReport) -> list[CallRecord]:
         return [c for s in report.steps for c in self.calls(s.result)]
