@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from cfnlint.api import lint_file
 
+from tests.support.user_projects import readme_test_file
+
 from .markdown import Block, blocks, links
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,14 +45,17 @@ def test_every_block_runs_or_says_it_is_illustrative() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("block", _of("python"), ids=lambda b: b.id)
-def test_python_block_runs_outside_the_repo(block: Block, tmp_path: Path) -> None:
+def test_python_block_runs_outside_the_repo(block: Block, tmp_path: Path, users_pytest) -> None:
+    """A script runs with python; a pytest block is a test file of the session's nested pytest of users'
+    projects (tests/support/user_projects.py), where every one of its tests must pass."""
     if block.is_pytest:
-        (tmp_path / "test_readme_snippet.py").write_text(block.code)
-        args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_readme_snippet.py"]
-    else:
-        (tmp_path / "snippet.py").write_text(block.code)
-        args = [sys.executable, "snippet.py"]
-    result = _run(args, cwd=tmp_path)
+        run = users_pytest("readme")
+        found = run.of(readme_test_file(block.line))
+        assert found, f"README line {block.line} ran no test:\n{run.output}"
+        assert set(found.values()) == {"passed"}, f"README line {block.line}:\n{block.code}\n{run.output}"
+        return
+    (tmp_path / "snippet.py").write_text(block.code)
+    result = _run([sys.executable, "snippet.py"], cwd=tmp_path)
     assert result.returncode == 0, (
         f"README line {block.line}:\n{block.code}\n{result.stdout}\n{result.stderr}"
     )

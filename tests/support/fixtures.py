@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from connect_email_alias.local import (
@@ -28,6 +29,8 @@ from connect_email_alias.local.runtime.virtual_time import VirtualClock
 
 from tests.support.assembly import DEMO_STACK, synth_app
 from tests.support.stack_bed import StackBed
+from tests.support.user_projects import Outcomes, outcomes
+from tests.support.user_projects import run as run_user_projects
 
 
 @pytest.fixture
@@ -73,33 +76,61 @@ def player(
         yield cfn
 
 
+#: `once_per_session(key, make)` -> the folder `make` filled.
+OncePerSession = Callable[[str, Callable[[Path], None]], Path]
+
+
 @pytest.fixture(scope="session")
-def demo_stack(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., StackSource]:
-    """`demo_stack(aliasEmailAddressId=...)`: app.py's demo stack synthesised with that context, once per
-    test session across xdist workers (a file lock in the session's shared temporary folder): synth is the
-    suite's main cost."""
+def once_per_session(tmp_path_factory: pytest.TempPathFactory) -> OncePerSession:
+    """`once_per_session(key, make)`: a folder that `make(folder)` filled, made once per test session across
+    xdist workers (a file lock in the session's shared temporary folder), for what costs seconds to make:
+    synthesised apps, a virtualenv, a nested pytest run. The folder is made in place (a virtualenv cannot
+    move); one that `make` did not finish is made again."""
     base = tmp_path_factory.getbasetemp()
     # Under xdist each worker's basetemp is a folder of this session's; without it, the parent would be shared
-    # by every past session, and a stale cdk.out would hide changes to the code.
-    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "e2e-cdk-out"
+    # by every past session, and a stale folder would hide changes to the code.
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "once-per-session"
     root.mkdir(exist_ok=True)
+
+    def get(key: str, make: Callable[[Path], None]) -> Path:
+        folder = root / key
+        with open(root / f"{key}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (root / f"{key}.done").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                make(folder)
+                (root / f"{key}.done").touch()
+        return folder
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def demo_stack(once_per_session: OncePerSession) -> Callable[..., StackSource]:
+    """`demo_stack(aliasEmailAddressId=...)`: app.py's demo stack synthesised with that context, once per
+    test session (synth is the suite's main cost)."""
     cache: dict[str, StackSource] = {}
 
     def get(**context: str) -> StackSource:
-        key = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()[:16]
+        key = "cdk.out-" + hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()[:16]
         if key not in cache:
-            outdir = root / key
-            with open(root / f"{key}.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                if not (outdir / "manifest.json").exists():
-                    shutil.rmtree(outdir, ignore_errors=True)
-                    partial = tmp_path_factory.mktemp("cdk.out")
-                    synth_app(partial, **context)
-                    shutil.move(partial, outdir)
-            cache[key] = CloudAssembly(outdir).stack(DEMO_STACK)
+
+            def synth(folder: Path) -> None:
+                synth_app(folder, **context)
+
+            cache[key] = CloudAssembly(once_per_session(key, synth)).stack(DEMO_STACK)
         return cache[key]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def users_pytest(once_per_session: OncePerSession) -> Callable[[str], Outcomes]:
+    """`users_pytest(project)`: how its tests fared in the session's one nested pytest of users' projects
+    (tests/support/user_projects.py)."""
+    folder = once_per_session("user-projects", run_user_projects)
+    return lambda project: outcomes(folder, project)
 
 
 @pytest.fixture
