@@ -44,21 +44,24 @@ def test_every_block_runs_or_says_it_is_illustrative() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("block", _of("python"), ids=lambda b: b.id)
-def test_python_block_runs_outside_the_repo(block: Block, tmp_path: Path, users_pytest) -> None:
-    """A script runs with python; a pytest block is a test file of the session's nested pytest of users'
-    projects (tests/support/user_projects.py), where every one of its tests must pass."""
-    if block.is_pytest:
-        run = users_pytest("readme")
-        found = run.of(readme_test_file(block.line))
-        assert found, f"README line {block.line} ran no test:\n{run.output}"
-        assert set(found.values()) == {"passed"}, f"README line {block.line}:\n{block.code}\n{run.output}"
-        return
+@pytest.mark.parametrize("block", [b for b in _of("python") if not b.is_pytest], ids=lambda b: b.id)
+def test_python_block_runs_outside_the_repo(block: Block, tmp_path: Path) -> None:
     (tmp_path / "snippet.py").write_text(block.code)
     result = _run([sys.executable, "snippet.py"], cwd=tmp_path)
     assert result.returncode == 0, (
         f"README line {block.line}:\n{block.code}\n{result.stdout}\n{result.stderr}"
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block", [b for b in _of("python") if b.is_pytest], ids=lambda b: b.id)
+def test_pytest_block_passes_in_a_users_project(block: Block, users_pytest) -> None:
+    """A test file of the session's nested pytest of users' projects, run with the installed wheel
+    (tests/support/user_projects.py): every one of its tests must pass."""
+    run = users_pytest("readme")
+    found = run.of(readme_test_file(block.line))
+    assert found, f"README line {block.line} ran no test:\n{run.output}"
+    assert set(found.values()) == {"passed"}, f"README line {block.line}:\n{block.code}\n{run.output}"
 
 
 @pytest.mark.slow

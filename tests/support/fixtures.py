@@ -8,11 +8,13 @@ unless a test is marked ``cold_start``."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,6 +31,8 @@ from connect_email_alias.local.runtime.virtual_time import VirtualClock
 
 from tests.support.assembly import DEMO_STACK, synth_app
 from tests.support.stack_bed import StackBed
+from tests.support.stranger import make as make_stranger
+from tests.support.stranger import python as stranger_python
 from tests.support.user_projects import Outcomes, outcomes
 from tests.support.user_projects import run as run_user_projects
 
@@ -125,12 +129,54 @@ def demo_stack(once_per_session: OncePerSession) -> Callable[..., StackSource]:
     return get
 
 
+def _stranger(once_per_session: OncePerSession) -> Path:
+    return once_per_session("stranger", make_stranger)
+
+
+def _users_projects(once_per_session: OncePerSession) -> Path:
+    python = stranger_python(_stranger(once_per_session))
+
+    def run(folder: Path) -> None:
+        run_user_projects(folder, python)
+
+    return once_per_session("user-projects", run)
+
+
+@pytest.fixture(scope="session")
+def stranger(once_per_session: OncePerSession) -> Path:
+    """The wheel installed into an empty virtualenv from the registry, once per session
+    (tests/support/stranger.py)."""
+    return _stranger(once_per_session)
+
+
 @pytest.fixture(scope="session")
 def users_pytest(once_per_session: OncePerSession) -> Callable[[str], Outcomes]:
-    """`users_pytest(project)`: how its tests fared in the session's one nested pytest of users' projects
-    (tests/support/user_projects.py)."""
-    folder = once_per_session("user-projects", run_user_projects)
-    return lambda project: outcomes(folder, project)
+    """`users_pytest(project)`: how its tests fared in the session's one nested pytest of users' projects,
+    run with the stranger's virtualenv (tests/support/user_projects.py)."""
+    done = _users_projects(once_per_session)
+    return lambda project: outcomes(done, project)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stranger_in_the_background(
+    request: pytest.FixtureRequest, once_per_session: OncePerSession
+) -> Iterator[None]:
+    """When the session has tests that need them, the stranger's virtualenv and the users' projects run (a
+    minute of installs and subprocesses) start at once on a thread, so no worker idles waiting for them
+    later. A failure there is left to the tests that need them: they make the folder again and show it."""
+    wanted = {"stranger", "users_pytest"}
+    if not any(wanted & set(item.fixturenames) for item in request.session.items):
+        yield
+        return
+
+    def make() -> None:
+        with contextlib.suppress(Exception):
+            _users_projects(once_per_session)
+
+    thread = threading.Thread(target=make, name="stranger-in-the-background", daemon=True)
+    thread.start()
+    yield
+    thread.join()
 
 
 @pytest.fixture

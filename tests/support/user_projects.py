@@ -2,9 +2,10 @@
 
 Each project is a folder of a temporary directory outside this repository (so none of its conftests apply),
 next to the others: a project using the fixtures bare (`plugin`), examples/offline_test as a user keeps it
-(`offline_test`), and the README's pytest blocks (`readme`). One `python -m pytest` over the three folders
-plays them all (its start-up, the plugin's loading and the CDK's Node.js are paid once); each test that
-asks for a project asserts its own outcomes from the run's JUnit report.
+(`offline_test`), and the README's pytest blocks (`readme`). One `python -m pytest` over the three folders,
+with the stranger's virtualenv (the wheel, its `local` extra and pytest: tests/support/stranger.py), plays
+them all: its start-up, the plugin's loading and the CDK's Node.js are paid once. Each test that asks for a
+project asserts its own outcomes from the run's JUnit report.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,13 +76,15 @@ def write_projects(folder: Path) -> None:
             (folder / "readme" / readme_test_file(block.line)).write_text(block.code)
 
 
-def run(folder: Path) -> None:
-    """Write the projects and run them in one pytest, as a user would (`python -m pytest`)."""
+def run(folder: Path, python: Path) -> None:
+    """Write the projects and run them in one pytest, as a user would (`python -m pytest`), with `python`
+    and nothing of this repository on its path."""
     write_projects(folder)
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--strict-markers",
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--strict-markers",
          "--junitxml", "report.xml", "plugin", "offline_test", "readme"],
-        cwd=folder, env={**os.environ, **QUIET}, capture_output=True, text=True, timeout=600, check=False,
+        cwd=folder, env={**environment, **QUIET}, capture_output=True, text=True, timeout=600, check=False,
     )
     (folder / "output.txt").write_text(result.stdout + result.stderr)
 
