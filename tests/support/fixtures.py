@@ -164,14 +164,16 @@ def _stranger_in_the_background(
     """When the session has tests that need them, the stranger's virtualenv and the users' projects run (a
     minute of installs and subprocesses) start at once on a thread, so no worker idles waiting for them
     later. A failure there is left to the tests that need them: they make the folder again and show it."""
-    wanted = {"stranger", "users_pytest"}
-    if not any(wanted & set(item.fixturenames) for item in request.session.items):
+    needed = {name for item in request.session.items for name in item.fixturenames}
+    make_first = {"users_pytest": _users_projects, "stranger": _stranger}
+    wanted = next((make for name, make in make_first.items() if name in needed), None)
+    if wanted is None:
         yield
         return
 
     def make() -> None:
         with contextlib.suppress(Exception):
-            _users_projects(once_per_session)
+            wanted(once_per_session)
 
     thread = threading.Thread(target=make, name="stranger-in-the-background", daemon=True)
     thread.start()

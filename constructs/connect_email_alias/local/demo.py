@@ -107,7 +107,7 @@ def run(
     with (
         ConnectEmulator.from_seed(quota=quota, clock=clock or time.monotonic) as emulator,
         ResponseReceiver() as receiver,
-        LambdaRunner(clock=clock) as runner,
+        LambdaRunner(warm=True, clock=clock) as runner,  # warm, as Lambda reuses a sandbox between events
         CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url, runner=runner) as player,
     ):
         instance, primary, alias_v1, alias_v2 = _demo_ids(v1, v2)
