@@ -3,6 +3,7 @@ block lints, and every link works from a package index page (absolute, pointing 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from cfnlint.api import lint_file
 
+from tests.support.stranger import s3_key
 from tests.support.user_projects import readme_test_file
 
 from .markdown import Block, blocks, links
@@ -21,6 +23,7 @@ README = REPO / "README.md"
 REPO_URL = "https://github.com/connect-email-alias/connect-email-alias"
 BLOCKS = blocks(README)
 QUIET = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true", "CDK_CLI_NOTICES": "false"}
+WARNINGS = ("end-of-life", "EOL", "deprecated", "upgrade to a supported node", "notice")
 
 
 def _of(*languages: str) -> list[Block]:
@@ -65,13 +68,26 @@ def test_pytest_block_passes_in_a_users_project(block: Block, users_pytest) -> N
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not (REPO / "node_modules" / ".bin" / "cdk").exists(), reason="run `make setup` first")
 def test_bash_blocks_run_from_the_repo_root() -> None:
-    # One test, in README order: the blocks share cdk.out and build on each other as in a reader's shell.
+    """One test, in README order: the blocks share cdk.out and build on each other as in a reader's shell.
+    They run the real CDK CLI on the example app, so its output is checked here too: no warning (Node.js
+    end-of-life, notices), the function's asset where this checkout stages it, the provider's export."""
+    shown = ""
     for block in _of("bash"):
         result = _run(["bash", "-euo", "pipefail", "-c", block.code], cwd=REPO)
         assert result.returncode == 0, (
             f"README line {block.line}:\n{block.code}\n{result.stdout}\n{result.stderr}"
         )
+        shown += result.stdout + result.stderr
+    assert not [w for w in WARNINGS if w.lower() in shown.lower()], shown
+    out = REPO / "cdk.out"
+    for stack in ("ConnectEmailAliasProvider", "ConnectEmailAliasDemo"):
+        template = json.loads((out / f"{stack}.template.json").read_text())
+        (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+        assert function["Properties"]["Code"]["S3Key"] == s3_key()
+    provider = json.loads((out / "ConnectEmailAliasProvider.template.json").read_text())
+    assert [o["Export"]["Name"] for o in provider["Outputs"].values()] == ["ConnectEmailAliasServiceToken"]
 
 
 @pytest.mark.parametrize("block", _of("yaml"), ids=lambda b: b.id)
