@@ -85,7 +85,6 @@ def run(quick: bool = False) -> Result:
     ):
         asset = stage_function_code(Path(tmp) / "asset")
         function = FunctionSpec(
-            stack_name="Bench",
             logical_id="ProviderFunction",
             function_name="bench-alias-provider",
             arn="arn:aws:lambda:us-east-1:123456789012:function:bench-alias-provider",
