@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..environment import Environment
-from .virtual_time import Clock, RealTime
+from .virtual_time import RealTime, RunnerClock
 
 SDK_PATH_ENV = "CONNECT_EMAIL_ALIAS_SDK_PATH"
 SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
@@ -87,7 +87,9 @@ def link_sdk(target: Path) -> Path:
 class _Sandbox:
     """One function process and the runner's end of its control socket (bootstrap's JSON lines)."""
 
-    def __init__(self, command: list[str], cwd: Path, environment: dict[str, str], clock: Clock) -> None:
+    def __init__(
+        self, command: list[str], cwd: Path, environment: dict[str, str], clock: RunnerClock
+    ) -> None:
         ours, theirs = socket.socketpair()
         self.environment = environment
         self._socket = ours
@@ -166,7 +168,7 @@ class LambdaRunner:
         sdk_path: str | Path | None = None,
         base_env: Mapping[str, str] | None = None,
         warm: bool = False,
-        clock: Clock | None = None,
+        clock: RunnerClock | None = None,
     ) -> None:
         """``base_env`` is added to every invocation (e.g. the emulator endpoint, the receiver's CA).
 
@@ -177,7 +179,7 @@ class LambdaRunner:
         self.env = env or Environment()
         self.base_env = dict(base_env or {})
         self.warm = warm
-        self.clock: Clock = clock or RealTime()
+        self.clock: RunnerClock = clock or RealTime()
         self._idle: dict[str, list[_Sandbox]] = {}
         self._busy: set[_Sandbox] = set()
         self._pool_lock = threading.Lock()

@@ -32,7 +32,7 @@ from typing import Protocol
 OFFSET_FORMAT = "d"
 
 
-class Clock(Protocol):
+class RunnerClock(Protocol):
     """What the runner needs of a clock: its time, the wall time, and waiting for an invocation."""
 
     #: The file holding the offset for the function's processes (None: they run on real time).
