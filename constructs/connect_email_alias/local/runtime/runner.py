@@ -93,6 +93,7 @@ class _Sandbox:
         ours, theirs = socket.socketpair()
         self.environment = environment
         self._socket = ours
+        self._send_lock = threading.Lock()  # the invoking thread and the clock's wakes both send
         self._clock = clock
         self._party: object = None
         self.done = threading.Event()
@@ -133,7 +134,8 @@ class _Sandbox:
 
     def _send(self, message: dict[str, Any]) -> None:
         try:
-            self._socket.sendall((json.dumps(message) + "\n").encode())
+            with self._send_lock:
+                self._socket.sendall((json.dumps(message) + "\n").encode())
         except OSError:
             self._gone()
 
