@@ -2,7 +2,7 @@
 
 Virtual time (docs/design.md, "Virtual time") must keep what the function measures true: its sleeps, its
 remaining time and its timers agree with the clock, and invocations that sleep at once each see only their
-own sleep pass.
+own sleep pass. (Upper bounds leave a few seconds for real time passing on a busy machine.)
 """
 
 from __future__ import annotations
@@ -61,16 +61,16 @@ def report(invocation: Invocation) -> dict:
 def test_a_sleep_passes_on_the_virtual_clock_and_the_remaining_time_agrees(runner, napper, clock):
     invocation = runner.invoke(napper, {"nap": 120})
     seen = report(invocation)
-    assert 120 <= seen["slept"] < 121
-    assert 119_000 <= seen["left_before"] - seen["left_after"] < 121_000
-    assert 120 <= invocation.ended - invocation.started < 121
+    assert 120 <= seen["slept"] < 125
+    assert 119_000 <= seen["left_before"] - seen["left_after"] < 125_000
+    assert 120 <= invocation.ended - invocation.started < 125
     assert 119 < clock.offset <= 120  # the sleep, less the real time that passed before it began
 
 
 def test_a_timer_fires_at_its_time_while_the_handler_sleeps(runner, napper):
     seen = report(runner.invoke(napper, {"nap": 60, "timer": 20}))
-    assert len(seen["fired"]) == 1 and 20 <= seen["fired"][0] < 21
-    assert 60 <= seen["slept"] < 61
+    assert len(seen["fired"]) == 1 and 20 <= seen["fired"][0] < 25
+    assert 60 <= seen["slept"] < 65
 
 
 def test_invocations_sleeping_at_once_each_see_their_own_sleep(runner, napper, clock):
@@ -85,17 +85,17 @@ def test_invocations_sleeping_at_once_each_see_their_own_sleep(runner, napper, c
         thread.start()
     for thread in threads:
         thread.join()
-    assert 100 <= seen[100]["slept"] < 101
-    assert 40 <= seen[40]["slept"] < 41
+    assert 100 <= seen[100]["slept"] < 105
+    assert 40 <= seen[40]["slept"] < 45  # not 140: the other's sleep is not added to its own
     assert seen[100]["pid"] != seen[40]["pid"]  # one process each: the warm one was busy
-    assert clock.offset < 101  # the longest sleep, not the sum
+    assert clock.offset < 105  # the longest sleep, not the sum
 
 
 def test_a_handler_sleeping_past_its_deadline_is_killed_there(runner, napper):
     invocation = runner.invoke(napper, {"nap": 600}, timeout_s=30)
     assert invocation.timed_out
     assert "Task timed out after 30.00 seconds" in invocation.logs
-    assert 30 <= invocation.ended - invocation.started < 31
+    assert 30 <= invocation.ended - invocation.started < 35
 
 
 def test_a_warm_process_serves_the_next_event_of_the_same_function_only(runner, napper):
