@@ -19,8 +19,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from connect_email_alias.asset import asset_files, content_hash
-
 from tests.support.assembly import REPO
 
 QUIET_CDK = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true"}
@@ -77,6 +75,8 @@ def s3_key(clone: Path | None = None) -> str:
     """The asset key the function's code stages to: from this checkout, or a checkout at ``clone`` (its
     lambda/, this venv's crhelper and botocore)."""
     if clone is None:
+        from connect_email_alias.asset import asset_files, content_hash  # aws-cdk-lib: only when asked
+
         return hashlib.sha256(content_hash(asset_files()).encode()).hexdigest() + ".zip"
     script = (
         "import hashlib; from connect_email_alias.asset import asset_files, content_hash\n"
