@@ -12,7 +12,6 @@ attempt created, then cleanup Deletes of the physical IDs it minted. ``Retain`` 
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,8 @@ from ..environment import Environment
 from ..runtime.runner import FunctionSpec, LambdaRunner
 from .assembly import ResourceSpec, StackSource
 from .email_addresses import EmailAddresses
-from .receiver import Expectation, ResponseReceiver
+from .events import custom_resource_event
+from .receiver import ResponseReceiver
 from .report import DeployedResource, EventResult, Phase, PlayReport, RequestType, Result, ServiceResult, Step
 from .template import (
     MissingAttributeError,
@@ -113,32 +113,21 @@ class CloudFormationPlayer:
         old_properties: Mapping[str, Any] | None = None,
         request_id: str | None = None,
     ) -> dict[str, Any]:
-        """A custom-resource event exactly as CloudFormation sends it (properties stringified)."""
+        """A custom-resource event exactly as CloudFormation sends it (:mod:`.events`)."""
         if resource.function is None:
             raise ValueError(f"{resource.logical_id} is not a custom resource: no function gets events")
-        request_id = request_id or str(uuid.uuid4())
-        stack_id = stack_id_for(stack_name, self.env)
-        token = resource.function.arn
-        expect = Expectation(stack_id, resource.logical_id)
-        event: dict[str, Any] = {
-            "RequestType": request_type,
-            "ServiceToken": token,
-            "ResponseURL": self.receiver.response_url(request_id, expect=expect),
-            "StackId": stack_id,
-            "RequestId": request_id,
-            "LogicalResourceId": resource.logical_id,
-            "ResourceType": resource.resource_type,
-            "ResourceProperties": {**cfn_stringify(dict(properties)), "ServiceToken": token},
-        }
-        if request_type != "Create":
-            if physical_resource_id is None:
-                raise ValueError(f"{request_type} needs a PhysicalResourceId")
-            event["PhysicalResourceId"] = physical_resource_id
-        if request_type == "Update":
-            if old_properties is None:
-                raise ValueError("Update needs OldResourceProperties")
-            event["OldResourceProperties"] = {**cfn_stringify(dict(old_properties)), "ServiceToken": token}
-        return event
+        return custom_resource_event(
+            request_type,
+            receiver=self.receiver,
+            stack_id=stack_id_for(stack_name, self.env),
+            logical_id=resource.logical_id,
+            resource_type=resource.resource_type,
+            service_token=resource.function.arn,
+            properties=properties,
+            physical_resource_id=physical_resource_id,
+            old_properties=old_properties,
+            request_id=request_id,
+        )
 
     def invoke(
         self,
