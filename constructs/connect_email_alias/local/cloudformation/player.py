@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..environment import Environment
@@ -60,6 +60,23 @@ class _Change:
 class _Stack:
     source: StackSource
     resolver: Resolver
+    resources: dict[str, DeployedResource]
+    status: str = "CREATE_COMPLETE"
+    created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class StackState:
+    """A stack as CloudFormation's read API describes it (:mod:`.read_api`): status, times (``time.time()``),
+    the template and what it holds now."""
+
+    name: str
+    stack_id: str
+    status: str
+    created: float
+    updated: float
+    template: dict[str, Any]
     resources: dict[str, DeployedResource]
 
 
@@ -166,6 +183,16 @@ class CloudFormationPlayer:
         """The stack's Outputs resolved from what it holds now (those naming unplayed resources left out)."""
         return {k: value for k, (value, _) in self._outputs(self._stacks.get(stack_name)).items()}
 
+    def stacks(self) -> list[StackState]:
+        """Every stack this player holds now (deployed, not destroyed), in the order they were created."""
+        return [
+            StackState(
+                name, stack_id_for(name, self.env), held.status, held.created, held.updated,
+                held.source.template, dict(held.resources),
+            )
+            for name, held in self._stacks.items()
+        ]
+
     def deploy(self, source: StackSource, parameters: Mapping[str, str] | None = None) -> PlayReport:
         """Create the stack, or update it when it exists (like ``cdk deploy``).
 
@@ -178,6 +205,9 @@ class CloudFormationPlayer:
         self._check(source, resolver, plan)
         play = self._update if source.name in self._stacks else self._create
         report = play(source, resolver, plan)
+        held = self._stacks.get(source.name)
+        if held is not None:
+            held.status, held.updated = report.status, time.time()
         self._publish(source.name)
         return report
 
