@@ -4,6 +4,7 @@ quota, and AWS's errors turned into one line a person can act on (never a traceb
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import boto3
@@ -45,9 +46,13 @@ class CliError(Exception):
 
 
 def session(region: str | None, profile: str | None) -> boto3.Session:
-    """A session with a region and credentials, or `CliError` saying which is missing and how to fix it."""
+    """A session with a region and credentials, or `CliError` saying which is missing and how to fix it.
+
+    The region is `region`, else ``AWS_REGION``, ``AWS_DEFAULT_REGION`` or the profile's (as the AWS CLI
+    orders them)."""
     try:
-        found = boto3.Session(profile_name=profile, region_name=region)
+        chosen = region or os.environ.get("AWS_REGION") or None
+        found = boto3.Session(profile_name=profile, region_name=chosen)
         credentials = found.get_credentials()
     except ProfileNotFound as err:
         raise CliError(f"AWS profile {profile!r} was not found: check --profile or AWS_PROFILE.") from err
