@@ -106,17 +106,28 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; its exit status (`commands`). Errors are one line on stderr, never a traceback."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and args_list[0] in DELEGATED:
-        return DELEGATED[args_list[0]](args_list[1:])
-    args = parser().parse_args(args_list)
+    command = args_list[0] if args_list else ""
     try:
-        from . import commands
-        from .aws import CliError, one_line
-    except ModuleNotFoundError as err:
-        print(f"{PROG}: {err.name} is missing: pip install 'connect-email-alias[cli]'", file=sys.stderr)
+        if command in DELEGATED:
+            return DELEGATED[command](args_list[1:])
+        args = parser().parse_args(args_list)
+        return _run(args)
+    except ImportError as err:  # installed without the [cli] extra
+        missing = f"{err.name} is missing" if isinstance(err, ModuleNotFoundError) else str(err)
+        print(f"{PROG} {command}: {missing}: pip install 'connect-email-alias[cli]'", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"{PROG} {command}: interrupted.", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
+
+    from . import commands
+    from .aws import CliError, one_line
 
     try:
         status: int = getattr(commands, args.run)(args)
@@ -126,7 +137,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BotoCoreError, ClientError) as err:
         print(f"{PROG} {args.command}: {one_line(err)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"{PROG} {args.command}: interrupted.", file=sys.stderr)
-        return 130
     return status
