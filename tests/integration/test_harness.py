@@ -44,8 +44,16 @@ def test_nothing_of_the_function_outlives_the_with_block(emulator: ConnectEmulat
     setup, the environment and the function's client cache go with the block."""
     mine = types.ModuleType("errors")
     monkeypatch.setitem(sys.modules, "errors", mine)
+    directory = str(function_source())
+
+    def loaded_from_the_function() -> dict[str, types.ModuleType]:
+        """Flat imports from its directory (unit tests in this worker may hold some of their own)."""
+        return {n: m for n, m in sys.modules.items() if str(getattr(m, "__file__", "")).startswith(directory)
+                and not n.startswith("connect_email_alias.")}  # the package's own import of contract stays
+
     root = logging.getLogger()
     before = (dict(os.environ), root.handlers[:], root.level, logging.getLogger("botocore").level)
+    modules, path = loaded_from_the_function(), list(sys.path)
     env = Environment(emulator.region, emulator.account)
     with in_process(function_source(), env, env=emulator.env()) as function:
         assert function.code.module("errors") is not mine
@@ -58,10 +66,8 @@ def test_nothing_of_the_function_outlives_the_with_block(emulator: ConnectEmulat
         )
         assert answer is not None and answer.status == "SUCCESS"
         assert os.environ["AWS_ENDPOINT_URL_CONNECT"] == emulator.endpoint_url
-        directory = str(function.code.directory)
+        assert str(function.code.directory) == directory and sys.path[0] == directory
     assert sys.modules["errors"] is mine
-    flat = [n for n, m in sys.modules.items() if str(getattr(m, "__file__", "")).startswith(directory)]
-    assert [n for n in flat if not n.startswith("connect_email_alias.")] == []  # the package's own import
-    assert directory not in sys.path
+    assert loaded_from_the_function() == modules and sys.path == path
     after = (dict(os.environ), root.handlers[:], root.level, logging.getLogger("botocore").level)
     assert after == before
