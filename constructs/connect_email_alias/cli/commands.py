@@ -13,14 +13,13 @@ from typing import Any
 
 from .aws import CliError, client, session
 from .drift import IN_SYNC, NOT_CHECKED, Drift, ResourceDrift
-from .export import SERVICE_TOKEN_EXPORT, python_app, yaml_template
+from .export import python_app, yaml_template
 from .inventory import Instance, InstanceGone, owner, owner_record, owner_text, read_instance
 from .output import Progress, print_json, table
 from .repair import apply, plan_text
 from .stacks import Stack, read_stack
 
 PROG = "connect-email-alias"
-__all__ = ["SERVICE_TOKEN_EXPORT", "drift", "export", "list_pairs", "repair"]
 
 
 def _instance(args: argparse.Namespace, progress: Progress) -> tuple[Any, Instance]:

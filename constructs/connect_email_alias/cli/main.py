@@ -11,6 +11,8 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from .export import SERVICE_TOKEN_EXPORT
+
 PROG = "connect-email-alias"
 _AWS_HELP = (
     "AWS credentials come from --profile, AWS_PROFILE or the SDK's chain; endpoints honour "
@@ -95,8 +97,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--stack-name", default="ConnectEmailAliases", help="python: the stack's name")
     export.add_argument(
         "--service-token-export",
-        default="ConnectEmailAliasServiceToken",
-        help="yaml: the export naming the shared provider (default: ConnectEmailAliasServiceToken)",
+        default=SERVICE_TOKEN_EXPORT,
+        help=f"yaml: the export naming the shared provider (default: {SERVICE_TOKEN_EXPORT})",
     )
     export.set_defaults(run="export")
 
