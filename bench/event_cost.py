@@ -3,15 +3,14 @@
 Why: the contract (§5) budgets the calls per event, ownership records (docs/design.md, "Ownership") may
 add at most two tag calls (TagResource, UntagResource) to each, and a Delete that answers at once
 (crhelper's default sleeps 120 s on Delete) keeps stack deletes and rollbacks short. Each event runs
-the staged asset in its own `python -S -E` process with the Lambda runtime's SDK (the player's
-runner), against the Connect emulator seeded with `local/connect/seed.json`, answering to the HTTPS receiver.
+the staged asset (`connect_email_alias.local.harness`) in its own `python -S -E` process with the Lambda
+runtime's SDK (the player's runner), against the Connect emulator seeded with `local/connect/seed.json`,
+answering to the HTTPS receiver.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from common import Figure, Result, median, prepare_environment
@@ -60,14 +59,9 @@ def _handler_ms(logs: str) -> float | None:
 
 def run(quick: bool = False) -> Result:
     prepare_environment()
-    from connect_email_alias.asset import stage_function_code
-    from connect_email_alias.local import (
-        CloudFormationPlayer,
-        ConnectEmulator,
-        FunctionSpec,
-        ResponseReceiver,
-    )
+    from connect_email_alias.local import CloudFormationPlayer, ConnectEmulator, ResponseReceiver
     from connect_email_alias.local.cloudformation.assembly import ResourceSpec
+    from connect_email_alias.local.harness import function_spec, staged_asset
 
     from tests.support.calls import MUTATING
 
@@ -78,24 +72,13 @@ def run(quick: bool = False) -> Result:
     wall_s: dict[str, list[float]] = {k: [] for k in BUDGET}
     failures: list[str] = []
     with (
-        tempfile.TemporaryDirectory(prefix="bench-asset-") as tmp,
+        staged_asset() as asset,
         ConnectEmulator.from_seed() as emulator,
         ResponseReceiver() as receiver,
         CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as player,
     ):
-        asset = stage_function_code(Path(tmp) / "asset")
-        function = FunctionSpec(
-            stack_name="Bench",
-            logical_id="ProviderFunction",
-            function_name="bench-alias-provider",
-            arn="arn:aws:lambda:us-east-1:123456789012:function:bench-alias-provider",
-            asset_dir=asset,
-            handler="index.handler",
-            environment={},
-            timeout_s=120.0,
-            memory_mb=256,
-            runtime="python3.13",
-        )
+        # The function as the construct declares it, run by the player's runner in its own process.
+        function = function_spec(asset, player.env, timeout_s=120.0)
         spec = ResourceSpec("Alias", "Custom::ConnectEmailAddressAlias", {}, function)
         first = _props(SUPPORT, HELP)
         same = _props(_arn(SUPPORT), _arn(HELP))  # the same pair written as ARNs

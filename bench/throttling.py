@@ -8,8 +8,9 @@ shares. Rows: 200 Creates at 20/s (the earlier, kinder setting), then the defaul
 497 Creates (497 fill a stack with the provider's 3 resources), an update that swaps each of the 497
 aliases (and its cleanup Deletes of the old physical IDs), and the stack delete. Each event
 runs the function's own code as it is at run time, in-process on a thread: `index._run`, what the handler
-runs before crhelper answers, imported from the staged asset (so the cut model is used), with a
-CloudFormation-shaped event and a fake Lambda context whose deadline is the function's timeout. Hundreds
+runs before crhelper answers, imported from the staged asset (so the cut model is used) by the harness
+(`connect_email_alias.local.harness`, the live check's too), with the player's CloudFormation events and
+the bootstrap's Lambda context, whose deadline is the function's timeout. Hundreds
 of Lambda processes on 2 cores would measure process start-up, not the retry strategy. The emulator runs
 in a process of its own with its quota option (one token bucket per operation, starting full), as Connect
 runs apart from the functions: sharing one interpreter with hundreds of callers, its answers would wait
@@ -24,7 +25,6 @@ import json
 import logging
 import multiprocessing
 import os
-import sys
 import threading
 import time
 import uuid
@@ -32,14 +32,15 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from common import Figure, Result, prepare_environment
 
+if TYPE_CHECKING:
+    from connect_email_alias.local.harness import InProcessFunction
+
 INSTANCE = "00000000-0000-4000-8000-0000000be0c5"
-STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/Bench/6f1d2c4e-0000-4000-8000-0000000be0c5"
-FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:bench-alias-provider"
+STACK_NAME = "Bench"
 DEFAULT_QUOTA = (2.0, 5)  # Connect's default per API: 2 requests/s, burst 5
 RATIO_GOAL = 1.25
 THROTTLED_GOAL = 3.0
@@ -119,7 +120,6 @@ def seed(n: int) -> dict[str, Any]:
 
 def _props(pair: tuple[str, str]) -> dict[str, Any]:
     return {
-        "ServiceToken": FUNCTION_ARN,
         "ServiceTimeout": "1920",
         "InstanceId": INSTANCE,
         "EmailAddressId": pair[0],
@@ -128,29 +128,25 @@ def _props(pair: tuple[str, str]) -> dict[str, Any]:
 
 
 def event(
-    request_type: str,
+    function: InProcessFunction,
+    request_type: Any,
     index: int,
     pair: tuple[str, str],
     physical_id: str | None = None,
     old_pair: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The event CloudFormation sends for resource `Alias<index>` of the bench stack."""
-    props = _props(pair)
-    body: dict[str, Any] = {
-        "RequestType": request_type,
-        "ServiceToken": FUNCTION_ARN,
-        "ResponseURL": "http://127.0.0.1:9/not-used-in-process",
-        "StackId": STACK_ID,
-        "RequestId": str(uuid.uuid4()),
-        "LogicalResourceId": f"Alias{index}",
-        "ResourceType": "Custom::ConnectEmailAddressAlias",
-        "ResourceProperties": props,
-    }
-    if physical_id is not None:
-        body["PhysicalResourceId"] = physical_id
-    if old_pair is not None:
-        body["OldResourceProperties"] = _props(old_pair)
-    return body
+    """The event CloudFormation sends for resource `Alias<index>` of the bench stack (the player's own)."""
+    from connect_email_alias.local import Environment
+    from connect_email_alias.local.cloudformation.template import stack_id_for
+
+    return function.event(
+        request_type,
+        stack_id=stack_id_for(STACK_NAME, Environment()),
+        logical_id=f"Alias{index}",
+        properties=_props(pair),
+        physical_resource_id=physical_id,
+        old_properties=_props(old_pair) if old_pair is not None else None,
+    )
 
 
 def _serve(conn: Connection, seed_doc: dict[str, Any]) -> None:
@@ -218,64 +214,50 @@ class RemoteEmulator:
 
 
 @contextlib.contextmanager
-def function_code(emulator: RemoteEmulator) -> Iterator[ModuleType]:
-    """The staged asset's `index` module (the live check's loader), imported with the environment Lambda
-    would give it, pointed at `emulator`; the environment is restored afterwards."""
-    from connect_email_alias.live_check import function_code as staged_function
+def staged_function(emulator: RemoteEmulator) -> Iterator[InProcessFunction]:
+    """The staged asset loaded in this process by the harness, with the environment Lambda would give it,
+    pointed at `emulator`; the harness restores the environment, modules and loggers afterwards."""
+    from connect_email_alias.local import Environment
     from connect_email_alias.local.connect.emulator import DUMMY_CREDENTIALS
+    from connect_email_alias.local.harness import in_process, staged_asset
 
-    saved_env = dict(os.environ)
-    os.environ.update(
-        {
-            **emulator.env(),
-            **DUMMY_CREDENTIALS,
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
-    )
-    try:
-        # No log handler: crhelper's JSON lines from hundreds of threads would drown the figures.
-        with staged_function(log_handlers=(), log_level=logging.WARNING) as index:
-            yield index
-    finally:
-        os.environ.clear()
-        os.environ.update(saved_env)
-
-
-def function_timeout_s() -> float:
-    """The function's timeout as the construct sets it (the function's contract module), else 120 s."""
-    with contextlib.suppress(ImportError, AttributeError):
-        import contract  # the staged asset's, on sys.path inside `function_code`
-
-        return float(contract.FUNCTION_TIMEOUT_S)
-    return 120.0
+    lambda_env = {
+        **emulator.env(),
+        **DUMMY_CREDENTIALS,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    # No log handler: crhelper's JSON lines from hundreds of threads would drown the figures.
+    with staged_asset() as asset, in_process(asset, Environment(), env=lambda_env) as function:
+        assert function.code.index is not None  # imported now: crhelper sets the root level, raised below
+        logging.getLogger().setLevel(logging.WARNING)
+        yield function
 
 
 def play(
-    index: ModuleType,
+    function: InProcessFunction,
     emulator: RemoteEmulator,
     label: str,
     events: list[dict[str, Any]],
     quota: tuple[float, int],
 ) -> tuple[Phase, list[str | None]]:
     """Send every event at once (one thread each); returns the phase and each event's PhysicalResourceId."""
-    from connect_email_alias.live_check import LambdaContext
-
     rate, burst = quota
-    timeout_s = function_timeout_s()
+    timeout_s = function.spec.timeout_s  # the function's timeout, as the construct sets it
     phase = Phase(label, rate, burst, len(events), timeout_s=timeout_s)
     physical: list[str | None] = [None] * len(events)
     emulator.clear_calls()
     emulator.set_quota((rate, burst))  # the same quota for every API, every bucket full
     start = threading.Barrier(len(events) + 1)
     lock = threading.Lock()
+    run = function.code.index._run  # what the handler runs before crhelper answers
 
     def one(i: int, body: dict[str, Any]) -> None:
         start.wait()
-        context = LambdaContext(timeout_s, function_name="bench-alias-provider")
+        context = function.context(timeout_s)
         try:
-            physical[i] = index._run(body, context)
+            physical[i] = run(body, context)
         except Exception as err:
             with lock:
                 phase.failures.append(f"{type(err).__name__}: {err}")
@@ -288,7 +270,7 @@ def play(
     # One warm client, as each Lambda process has its own before its calls: hundreds of threads missing
     # `make_client`'s cache at once would build hundreds of clients under one GIL first (tens of seconds
     # of start-up that Lambda spends in parallel processes).
-    sys.modules["connect_api"].make_client(os.environ["AWS_REGION"])  # the staged module `index` uses
+    function.code.module("connect_api").make_client(os.environ["AWS_REGION"])  # the one `index` uses
     threads = [threading.Thread(target=one, args=(i, e)) for i, e in enumerate(events)]
     for thread in threads:
         thread.start()
@@ -318,28 +300,28 @@ def run_scenario(scenario: Scenario) -> tuple[list[Phase], bool]:
     n = scenario.creates
     quota = (scenario.rate, scenario.burst)
     todo = pairs(n)
-    with RemoteEmulator(seed(n)) as emulator, function_code(emulator) as index:
-        created, physical = play(
-            index, emulator, f"{n} Creates", [event("Create", i, p) for i, p in enumerate(todo)], quota
-        )
+    with RemoteEmulator(seed(n)) as emulator, staged_function(emulator) as function:
+        creates = [event(function, "Create", i, p) for i, p in enumerate(todo)]
+        created, physical = play(function, emulator, f"{n} Creates", creates, quota)
         phases = [created]
         right = created.succeeded == n and emulator.aliases_by_primary(INSTANCE) == dict(todo)
         if scenario.swap_and_delete:
             if right:  # the swaps' events name each resource's PhysicalResourceId from its Create
                 swapped = pairs(n, "b")
                 updates = [
-                    event("Update", i, new, physical[i], old_pair=old)
+                    event(function, "Update", i, new, physical[i], old_pair=old)
                     for i, (old, new) in enumerate(zip(todo, swapped, strict=True))
                 ]
-                swaps, new_physical = play(index, emulator, f"{n} swaps", updates, quota)
+                swaps, new_physical = play(function, emulator, f"{n} swaps", updates, quota)
                 # A new PhysicalResourceId makes CloudFormation send the old one a Delete after the update.
                 replaced = zip(todo, physical, new_physical, strict=True)
                 cleanups = [
-                    event("Delete", i, old, old_id)
+                    event(function, "Delete", i, old, old_id)
                     for i, (old, old_id, new_id) in enumerate(replaced)
                     if old_id is not None and new_id not in (None, old_id)
                 ]
-                cleanup, _ = play(index, emulator, f"update cleanup of {len(cleanups)}", cleanups, quota)
+                label = f"update cleanup of {len(cleanups)}"
+                cleanup, _ = play(function, emulator, label, cleanups, quota)
                 phases += [swaps, cleanup]
                 right = (
                     swaps.succeeded == n
@@ -348,11 +330,11 @@ def run_scenario(scenario: Scenario) -> tuple[list[Phase], bool]:
                 )
                 todo, physical = swapped, new_physical
             deletes = [
-                event("Delete", i, p, physical_id)
+                event(function, "Delete", i, p, physical_id)
                 for i, (p, physical_id) in enumerate(zip(todo, physical, strict=True))
                 if physical_id is not None
             ]
-            deleted, _ = play(index, emulator, f"stack delete of {len(deletes)}", deletes, quota)
+            deleted, _ = play(function, emulator, f"stack delete of {len(deletes)}", deletes, quota)
             phases.append(deleted)
             right = right and deleted.succeeded == len(deletes) and not emulator.aliases_by_primary(INSTANCE)
     return phases, right

@@ -197,10 +197,30 @@ def owner_tag_value(stack_id: str, logical_id: str, primary_id: str) -> str:
     return f"{digest}/{readable}"[:_TAG_VALUE_MAX]
 
 
+@dataclass(frozen=True)
+class OwnerRecord:
+    """An owner record read back. `digest` decides who owns the pair (compare whole records, as the function
+    does); `stack_name` and `logical_id` are the readable tail, for people."""
+
+    digest: str
+    stack_name: str
+    logical_id: str
+
+
+_OWNER_RECORD = re.compile(rf"(?P<digest>[0-9a-f]{{{_OWNER_HASH_CHARS}}})/(?P<stack>[^/]+)/(?P<logical>.+)")
+
+
+def parse_owner_record(value: str) -> OwnerRecord | None:
+    """The parts of a record `owner_tag_value` wrote; None for any other value (e.g. a tag set by hand)."""
+    match = _OWNER_RECORD.fullmatch(value)
+    return OwnerRecord(match["digest"], match["stack"], match["logical"]) if match else None
+
+
 def same_stack(record: str, other: str) -> bool:
     """Whether two owner records name resources of one stack (by the readable tail's stack name, which
     the cut to 256 characters never reaches: stack names have at most 128)."""
-    return record.split("/")[1:2] == other.split("/")[1:2] != []
+    mine, theirs = parse_owner_record(record), parse_owner_record(other)
+    return mine is not None and theirs is not None and mine.stack_name == theirs.stack_name
 
 
 # -- what the function calls, and the IAM it needs -----------------------------------------------------------

@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from contract import GrammarError, IdOrArn, owner_tag_value, parse_id_or_arn, same_stack
+from contract import (
+    GrammarError,
+    IdOrArn,
+    owner_tag_value,
+    parse_id_or_arn,
+    parse_owner_record,
+    same_stack,
+)
 
 from tests.support.seed import INSTANCE, SUPPORT
 
@@ -77,3 +84,14 @@ def test_same_stack_tells_a_sibling_resource_from_another_stack():
     assert same_stack(mine, owner_tag_value(shop, "L" * 300, SUPPORT))  # the cut never reaches the stack name
     assert not same_stack(mine, owner_tag_value(sites, "SupportAlias", SUPPORT))
     assert not same_stack(mine, "written-by-hand") and not same_stack("a", "b")
+
+
+def test_an_owner_record_reads_back_as_the_stack_and_logical_id_it_names():
+    shop = "arn:aws:cloudformation:us-east-1:123456789012:stack/Shop/6f1d2c4e-0000-4000-8000-000000000001"
+    record = parse_owner_record(owner_tag_value(shop, "SupportAlias", SUPPORT))
+    assert record is not None and (record.stack_name, record.logical_id) == ("Shop", "SupportAlias")
+    assert record.digest == owner_tag_value(shop, "SupportAlias", SUPPORT).split("/")[0]
+    cut = parse_owner_record(owner_tag_value(shop, "L" * 300, SUPPORT))
+    assert cut is not None and cut.stack_name == "Shop" and cut.logical_id.startswith("LLL")
+    for not_ours in ("written-by-hand", "a/b/c", f"{'0' * 16}//SupportAlias", f"{'0' * 16}/Shop"):
+        assert parse_owner_record(not_ours) is None, not_ours
