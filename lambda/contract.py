@@ -130,8 +130,8 @@ def parse_id_or_arn(value: object, kind: Kind, name: str, *, email_name: str | N
             raise GrammarError(f"{name} is {len(value)} characters, more than {limit}: use {what}.")
         if "@" in value and _ID.fullmatch(value.replace("@", "-")) and email_name is not None:
             raise GrammarError(
-                f"{name} {excerpt(value)} is an email address, not an ID: name the address with {email_name} "
-                "instead (or give its ID or ARN here)."
+                f"{name} {excerpt(value)} is an email address, not an ID: use {email_name} instead to name "
+                "the address by email (or give its ID or ARN here)."
             )
         if "@" in value and _ID.fullmatch(value.replace("@", "-")):
             raise GrammarError(
@@ -174,7 +174,7 @@ def parse_email(value: object, name: str, id_name: str) -> str:
         raise GrammarError(f"{name} is {len(value)} characters, more than {EMAIL_MAX}: use {what}.")
     if _EMAIL.fullmatch(value) is None or _CONTROL.search(value):
         raise GrammarError(
-            f"{name} {excerpt(value)} is not an email address: give {what}, or name the address by ID or "
+            f"{name} {excerpt(value)} is not an email address: use {what}, or name the address by ID or "
             f"ARN with {id_name}."
         )
     return value

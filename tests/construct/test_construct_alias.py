@@ -191,7 +191,7 @@ INVALID: list[tuple[dict[str, Any], str]] = [
         {"alias_email_address_id": None, "alias_email_address": SUPPORT},
         "alias_email_address .* is not an email address: .* with alias_email_address_id",
     ),
-    ({"email_address_id": "support@example.com"}, "email_address_id .* name the address with email_address"),
+    ({"email_address_id": "support@example.com"}, "email_address_id .* use email_address instead"),
 ]
 
 

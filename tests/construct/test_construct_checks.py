@@ -74,8 +74,8 @@ def test_an_email_address_string_instead_of_its_id_fails_at_once_pointing_at_the
     start = r"^EmailAddressAlias S/X: email_address_id 'support@example.com'"
     with pytest.raises(ValueError, match=start) as e:
         _declare(cdk.Stack(app, "S"), "X", "support@example.com", HELP)
-    assert "name the address with email_address instead" in str(e.value)
-    with pytest.raises(ValueError, match="name the address with alias_email_address instead"):
+    assert "use email_address instead to name the address by email" in str(e.value)
+    with pytest.raises(ValueError, match="use alias_email_address instead to name the address by email"):
         _declare(cdk.Stack(app, "T"), "X", SUPPORT, "help@example.com")
 
 

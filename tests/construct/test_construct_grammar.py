@@ -200,9 +200,9 @@ def test_the_table_has_both_outcomes_in_every_position() -> None:
 
 def test_a_string_refused_as_an_id_is_refused_for_the_same_reason_at_both_ends() -> None:
     """An email address given as an ID points at the address's argument, at synth and at deploy alike."""
-    with pytest.raises(properties.PropertyError, match="name the address with EmailAddress instead"):
+    with pytest.raises(properties.PropertyError, match="use EmailAddress instead to name the address"):
         properties.parse_properties({**_props_of(BASE), "EmailAddressId": "support@example.com"}, "eu-west-2")
-    with pytest.raises(ValueError, match="name the address with email_address instead"):
+    with pytest.raises(ValueError, match="use email_address instead to name the address"):
         EmailAddressAlias(
             cdk.Stack(cdk.App(), "S"), "A", instance_id=INSTANCE, email_address_id="support@example.com",
             alias_email_address_id=HELP,

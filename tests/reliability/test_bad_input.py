@@ -143,6 +143,41 @@ CASES = [
     ("fullwidth digits (unicode lookalike)", good(EmailAddressId="\uff11" * 8 + P[8:]), False, "non-ASCII"),
     ("newline inside an ID", good(InstanceId=INST[:10] + "\n" + INST[10:]), False, "InstanceId"),
     ("'/' inside an ID (path injection)", good(EmailAddressId=f"{P}/../{A}"), False, "'/'"),
+    # addresses named by their email address (contract §1b)
+    (
+        "EmailAddress and EmailAddressId both",
+        good(EmailAddress="support@example.com"),
+        False,
+        "EmailAddressId and EmailAddress are both set",
+    ),
+    (
+        "AliasConfiguration names the alias both ways",
+        good(AliasConfiguration={"EmailAddressId": A, "EmailAddress": "care@example.com"}),
+        False,
+        "AliasConfiguration.EmailAddress",
+    ),
+    ("EmailAddress not an email address", good(EmailAddressId=_DROP, EmailAddress=P), False, "EmailAddress"),
+    (
+        "AliasConfiguration.EmailAddress not an email address",
+        good(AliasConfiguration={"EmailAddress": "care@"}),
+        False,
+        "AliasConfiguration.EmailAddress",
+    ),
+    ("EmailAddress empty", good(EmailAddressId=_DROP, EmailAddress=""), False, "EmailAddress"),
+    ("email address given as the ID", good(EmailAddressId="support@example.com"), False, "EmailAddress"),
+    (
+        "alias == primary by email, other case",
+        good(
+            EmailAddressId=_DROP,
+            EmailAddress="support@example.com",
+            AliasConfiguration={"EmailAddress": "SUPPORT@example.com"},
+        ),
+        False,
+        "own alias",
+    ),
+    # where the calls go (contract §1)
+    ("ARN with a misspelt region", good(InstanceId=ARN.replace("us-east-", "us-eats-")), False, "us-eats-1"),
+    ("ARN of another account", good(InstanceId=ARN.replace("123456789012", "9" * 12)), False, "account"),
 ]
 
 

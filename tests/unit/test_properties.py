@@ -302,7 +302,7 @@ def test_a_value_that_is_not_an_email_address_fails_naming_the_property(value):
 
 def test_an_email_address_in_an_id_property_points_at_the_email_property():
     reason = error_of(props(EmailAddressId="support@example.com"))
-    assert "EmailAddressId" in reason and "name the address with EmailAddress instead" in reason
+    assert "EmailAddressId" in reason and "use EmailAddress instead to name the address by email" in reason
 
 
 def test_alias_equal_to_primary_by_email_is_refused_ignoring_case():
