@@ -97,6 +97,20 @@ def test_shared_provider_serves_the_raw_template(
     assert SUPPORT not in connect_emulator.aliases_by_primary(INSTANCE)
 
 
+@pytest.mark.slow
+def test_shared_provider_serves_the_raw_template_by_address(
+    tmp_path: Path, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+) -> None:
+    """templates/connect-email-alias-by-address.yaml: both addresses named by email, served the same way."""
+    assembly = CloudAssembly(_synth("shared_provider", tmp_path))
+    template = REPO / "templates" / "connect-email-alias-by-address.yaml"
+    report = cloudformation.deploy(StackSource.from_file(template, name="ByAddress", assembly=assembly))
+    assert report.ok, report
+    assert connect_emulator.aliases_by_primary(INSTANCE)[SUPPORT] == HELP
+    assert cloudformation.destroy("ByAddress").ok
+    assert SUPPORT not in connect_emulator.aliases_by_primary(INSTANCE)
+
+
 def _forwarding(connect: ConnectEmulator, instance: str = INSTANCE) -> dict[str, str]:
     """An instance's aliases by address (the seed instance's by default): primary's email -> its alias's."""
     def email(address_id: str) -> str:
