@@ -15,7 +15,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from errors import (
     PortError,
     TokenReused,
     clip,
+    redact,
     short_id,
 )
 from lifecycle import Address
@@ -59,7 +60,8 @@ _TRANSIENT = frozenset({"InternalServiceException", "ServiceUnavailable"})
 # boto3 method name -> Connect operation, for the operations the contract lists (one list, one spelling).
 _ACTION = {xform_name(operation): operation for operation in CONNECT_OPERATIONS}
 _MUTATING = frozenset({"associate_email_address_alias", "disassociate_email_address_alias"})
-_EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
+#: SearchEmailAddresses' page size: the model's maximum.
+SEARCH_PAGE = 100
 _ADDRESS_ARN = re.compile(r"arn:[^:]+:connect:[^:]+:[^:]+:instance/([^/]+)/email-address/([^/]+)")
 
 
@@ -115,6 +117,18 @@ def _botocore_session() -> botocore.session.Session:
 
 
 @functools.cache
+def _connect_regions(partition: str) -> frozenset[str]:
+    return frozenset(_botocore_session().get_available_regions("connect", partition))
+
+
+def has_endpoint(partition: str | None, region: str) -> bool:
+    """Whether the SDK's endpoint data lists Amazon Connect in `region` (of `partition`, when an ARN names
+    one): calls to a region without it would retry a connection that never opens until the time runs out."""
+    partitions = [partition] if partition else _botocore_session().get_available_partitions()
+    return any(region in _connect_regions(p) for p in partitions)
+
+
+@functools.cache
 def make_client(region: str) -> Any:
     """A Connect client for `region`, cached for warm invocations. AWS_ENDPOINT_URL_CONNECT is honoured."""
     session = boto3.session.Session(botocore_session=_botocore_session(), region_name=region)
@@ -146,7 +160,7 @@ class _Failure:
 
 def _mask(message: str) -> str:
     """Connect's message without address strings (the model marks them sensitive), kept short."""
-    return clip(_EMAIL.sub("<address>", message).replace("\n", " "), 80)
+    return clip(redact(message).replace("\n", " "), 80)
 
 
 class ConnectApi:
@@ -218,6 +232,25 @@ class ConnectApi:
             if not resp.get("NextToken"):
                 return None
             params["NextToken"] = resp["NextToken"]
+
+    def addresses(self, region: str, instance_id: str) -> Iterator[Address]:
+        """Every address of the instance, from SearchEmailAddresses without criteria, 100 a page, each page
+        fetched as the caller gets there (it compares the results itself and stops when it has its answer).
+        Results carry no tags."""
+        params: dict[str, Any] = {"InstanceId": instance_id, "MaxResults": SEARCH_PAGE}
+        while True:
+            resp = self._call(region, "search_email_addresses", params, f"instance {short_id(instance_id)}")
+            for item in resp.get("EmailAddresses") or ():
+                aliases = tuple(
+                    str(c["EmailAddressId"])
+                    for c in item.get("AliasConfigurations") or ()
+                    if c.get("EmailAddressId")
+                )
+                address_id, email = str(item.get("EmailAddressId") or ""), str(item.get("EmailAddress") or "")
+                yield Address(address_id, email, aliases, arn=str(item.get("EmailAddressArn") or ""))
+            if not resp.get("NextToken"):
+                return
+            params = {**params, "NextToken": resp["NextToken"]}
 
     # -- calls ------------------------------------------------------------------------------------------
 
@@ -307,7 +340,8 @@ class ConnectApi:
         elif err.code == "ResourceNotFoundException":
             message = err.message.lower()
             kind, reason = NotFound, _rejected(action, target, err)
-            if "instance" in message and "email" not in message and "InstanceId" in params:
+            search = op == "search_email_addresses"  # the instance is the one resource a search names
+            if (search or ("instance" in message and "email" not in message)) and "InstanceId" in params:
                 kind = InstanceNotFound
                 reason = (
                     f"Connect instance {short_id(str(params['InstanceId']))} was not found in {region}: "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from aws_cdk import CfnResource, CustomResource, Duration, RemovalPolicy, Token
+from aws_cdk import CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_connect as connect
 
 from constructs import Construct
@@ -17,7 +17,7 @@ from constructs import Construct
 from . import checks
 from ._contract import contract
 from .provider import EmailAddressAliasProvider
-from .refs import Ref, check_one_instance, parse
+from .refs import Ref, check_account, check_one_instance, parse, parse_address
 
 RESOURCE_TYPE = contract.RESOURCE_TYPE
 #: CloudFormation gives up on a silent function after this long (its default is one hour).
@@ -25,12 +25,19 @@ SERVICE_TIMEOUT = Duration.seconds(contract.SERVICE_TIMEOUT_S)
 _REMOVAL_POLICIES = (RemovalPolicy.DESTROY, RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
 
 
-class EmailAddressAlias(Construct):
-    """Makes ``email_address_id`` (the primary) forward from ``alias_email_address_id`` in one instance.
+def _named(ref: Ref, id_key: str, email_key: str) -> dict[str, str]:
+    """An address's property: under its ID key, or its email key when named by email."""
+    return {email_key if ref.by_email else id_key: ref.value}
 
-    Each of the three accepts an ID, an ARN or a CDK token. Literals are checked at synth with the
-    function's own grammar; declarations that Connect must refuse (the same pair twice, two aliases on
-    one primary, one alias under two primaries, chains) fail ``cdk synth`` across the whole app.
+
+class EmailAddressAlias(Construct):
+    """Makes the primary address forward from the alias address in one instance.
+
+    Each address is named by its ID or ARN (``email_address_id``, ``alias_email_address_id``) or by its
+    email address (``email_address``, ``alias_email_address``: the function looks it up at deploy time, so
+    one app serves instances whose IDs differ). Every argument accepts a CDK token. Literals are checked at
+    synth with the function's own grammar; declarations that Connect must refuse (the same pair twice, two
+    aliases on one primary, one alias under two primaries, chains) fail ``cdk synth`` across the whole app.
     """
 
     def __init__(
@@ -39,30 +46,40 @@ class EmailAddressAlias(Construct):
         id: str,
         *,
         instance_id: str,
-        email_address_id: str,
-        alias_email_address_id: str,
+        email_address_id: str | None = None,
+        alias_email_address_id: str | None = None,
+        email_address: str | None = None,
+        alias_email_address: str | None = None,
         provider: EmailAddressAliasProvider | None = None,
         removal_policy: RemovalPolicy | None = None,
     ) -> None:
-        """Declare one alias.
+        """Declare one alias. Name each address one way: by ID or ARN, or by its email address.
 
         :param scope: where to add the resource (a stack or a construct in one).
         :param id: the construct ID.
-        :param instance_id: the Connect instance: its ID or its ARN.
+        :param instance_id: the Connect instance: its ID or its ARN. An ARN's account must be the stack's
+            (when the stack's ``env`` names one); its region may differ (the calls go there).
         :param email_address_id: the primary email address (the one that receives the mail): its ID or
-            its ARN. Not the address string (``support@example.com``).
+            its ARN. :default: none; give this or ``email_address``.
         :param alias_email_address_id: the alias email address (mail to it reaches the primary): its ID
-            or its ARN.
+            or its ARN. :default: none; give this or ``alias_email_address``.
+        :param email_address: the primary named by its email address, e.g. ``support@example.com``
+            (compared ignoring case; looked up in the instance at deploy time, one search page per 100
+            addresses there). :default: none; give this or ``email_address_id``.
+        :param alias_email_address: the alias named by its email address, e.g. ``help@example.com``.
+            :default: none; give this or ``alias_email_address_id``.
         :param provider: the provider function to use. :default: ``EmailAddressAliasProvider.of(stack)``,
             one per stack, created on first use.
         :param removal_policy: ``RemovalPolicy.RETAIN`` keeps the alias in Connect when the resource leaves
             the stack (CloudFormation sends no Delete). :default: ``RemovalPolicy.DESTROY``: deleting the
             resource removes the alias, if this resource owns it.
-        :raises ValueError: a literal that the function would refuse, naming the argument and the fix.
+        :raises ValueError: a literal that the function would refuse, an address named both ways or neither,
+            or an ARN of another account than the stack's, naming the argument and the fix.
         """
         super().__init__(scope, id)
         instance, primary, alias = self._validate(
-            instance_id, email_address_id, alias_email_address_id, removal_policy
+            instance_id, (email_address_id, email_address), (alias_email_address_id, alias_email_address),
+            removal_policy,
         )
         self.provider = provider or EmailAddressAliasProvider.of(self)
         arn = next((r.parsed for r in (primary, alias) if r.parsed is not None and r.parsed.is_arn), None)
@@ -76,8 +93,10 @@ class EmailAddressAlias(Construct):
             removal_policy=removal_policy,
             properties={
                 contract.INSTANCE_ID: instance.value,
-                contract.EMAIL_ADDRESS_ID: primary.value,
-                contract.ALIAS_CONFIGURATION: {contract.ALIAS_EMAIL_ADDRESS_ID: alias.value},
+                **_named(primary, contract.EMAIL_ADDRESS_ID, contract.EMAIL_ADDRESS),
+                contract.ALIAS_CONFIGURATION: _named(
+                    alias, contract.ALIAS_EMAIL_ADDRESS_ID, contract.ALIAS_EMAIL_ADDRESS
+                ),
             },
         )
         if removal_policy in (None, RemovalPolicy.DESTROY):
@@ -90,8 +109,8 @@ class EmailAddressAlias(Construct):
     def _validate(
         self,
         instance_id: str,
-        email_address_id: str,
-        alias_email_address_id: str,
+        primary_forms: tuple[str | None, str | None],
+        alias_forms: tuple[str | None, str | None],
         removal_policy: RemovalPolicy | None,
     ) -> tuple[Ref, Ref, Ref]:
         try:
@@ -100,9 +119,16 @@ class EmailAddressAlias(Construct):
                     f"removal_policy {removal_policy} is not supported: use DESTROY (default) or RETAIN"
                 )
             instance = parse("instance_id", instance_id, "instance")
-            primary = parse("email_address_id", email_address_id, "email-address")
-            alias = parse("alias_email_address_id", alias_email_address_id, "email-address")
+            primary = parse_address("email_address_id", primary_forms[0], "email_address", primary_forms[1])
+            alias = parse_address(
+                "alias_email_address_id", alias_forms[0], "alias_email_address", alias_forms[1]
+            )
             check_one_instance(instance, primary, alias)
+            account = Stack.of(self).account
+            if not Token.is_unresolved(account):
+                check_account(
+                    account, instance_id=instance, email_address_id=primary, alias_email_address_id=alias
+                )
         except ValueError as error:
             raise ValueError(f"EmailAddressAlias {self.node.path}: {error}") from None
         return instance, primary, alias

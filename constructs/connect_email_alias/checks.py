@@ -3,7 +3,8 @@
 Connect lets a primary have one alias, an address be the alias of one primary, and never chains aliases.
 Two resources declaring one pair would also remove each other's alias. Every ``EmailAddressAlias`` of the
 app (all stacks and stages) is compared once the tree is complete, at validation; IDs and ARNs of one
-address compare equal, and tokens compare equal when identical. See docs/design.md § Construct ("Checks").
+address compare equal, literal email addresses compare ignoring case, and tokens compare equal when
+identical. See docs/design.md § Construct ("Checks").
 """
 
 from __future__ import annotations
@@ -37,14 +38,19 @@ class Declaration:
 
 
 def _key(instance: Ref, address: Ref) -> Key:
-    """The same address named by ID or by ARN gives the same key; an ARN brings its own instance."""
+    """The same address named by ID or by ARN gives the same key; an ARN brings its own instance. A literal
+    email address is its own key, ignoring case (an ID cannot hold '@', so it never equals one)."""
     parsed = address.parsed
     if parsed is not None and parsed.instance is not None:
         return (parsed.instance, parsed.id)
+    if address.email is not None:
+        return (instance.id or instance.value, contract.email_key(address.email))
     return (instance.id or instance.value, address.id or address.value)
 
 
 def _text(ref: Ref) -> str:
+    if ref.email is not None:
+        return contract.excerpt(ref.email)
     return "(a CDK token)" if ref.id is None else contract.excerpt(ref.id)
 
 

@@ -318,6 +318,43 @@ def test_the_primary_an_alias_serves_is_found_across_pages():
         assert api.primary_of("us-east-1", INSTANCE, HELP) is None
 
 
+def test_every_address_is_listed_page_by_page_as_the_caller_iterates(caplog):
+    api, stub, _ = make()
+    first = {"InstanceId": INSTANCE, "MaxResults": 100}
+    stub.add_response(
+        "search_email_addresses",
+        {"EmailAddresses": [described(SUPPORT, "support@example.com")], "NextToken": "n1"},
+        first,
+    )
+    stub.add_response(
+        "search_email_addresses",
+        {"EmailAddresses": [described(SALES, "sales@example.com", aliases=[HELP])], "NextToken": "n2"},
+        {**first, "NextToken": "n1"},
+    )
+    with stub, caplog.at_level(logging.INFO, logger="connect_api"):
+        listed = api.addresses("us-east-1", INSTANCE)
+        assert next(listed) == Address(SUPPORT, "support@example.com")
+        assert next(listed) == Address(SALES, "sales@example.com", (HELP,))
+        listed.close()  # found what it wanted: the third page is never asked for
+    stub.assert_no_pending_responses()
+    assert "example.com" not in caplog.text
+
+
+def test_a_search_that_is_not_found_names_the_instance():
+    api, stub, _ = make()
+    error(stub, "search_email_addresses", "ResourceNotFoundException", 404, message="Not found")
+    with stub, pytest.raises(InstanceNotFound) as exc:
+        list(api.addresses("us-east-1", INSTANCE))
+    assert INSTANCE in exc.value.reason and "us-east-1" in exc.value.reason
+
+
+def test_connect_endpoints_come_from_the_sdks_data_for_the_partition():
+    assert connect_api.has_endpoint("aws", "us-east-1") and connect_api.has_endpoint(None, "us-gov-west-1")
+    assert not connect_api.has_endpoint("aws", "us-eats-1")  # a typo
+    assert not connect_api.has_endpoint("aws", "eu-west-1")  # a real region without Amazon Connect
+    assert not connect_api.has_endpoint("aws-cn", "us-east-1")  # a region of another partition
+
+
 def test_one_json_log_line_per_call_without_address_strings(caplog):
     api, stub, _ = make()
     error(stub, "describe_email_address", "ThrottlingException", 429)
