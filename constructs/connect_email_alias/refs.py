@@ -31,9 +31,21 @@ class Ref:
         return self.parsed is not None and self.parsed.is_arn
 
 
+#: CDK's own first test of a string token (a string without it is never one): checking it here saves a
+#: round trip to jsii's node process per value, several per alias.
+_TOKEN_MARKER = "Token["
+
+
+def is_token(value: object) -> bool:
+    """``Token.is_unresolved``, asking jsii only about a value that could be a token."""
+    if isinstance(value, str) and _TOKEN_MARKER not in value:
+        return False
+    return bool(Token.is_unresolved(value))
+
+
 def parse(argument: str, value: str, kind: contract.Kind) -> Ref:
     """``value`` as an instance or email-address ID or ARN (a token passes); ``ValueError`` otherwise."""
-    if isinstance(value, str) and Token.is_unresolved(value):
+    if isinstance(value, str) and is_token(value):
         return Ref(value)
     try:
         return Ref(value, contract.parse_id_or_arn(value, kind, argument))
