@@ -12,7 +12,9 @@ Each event runs the function's own code as it is at run time, in-process on a th
 the handler runs before crhelper answers, imported from the staged asset (so the cut model is used) by the
 harness (`connect_email_alias.local.harness`, the live check's too), with the player's CloudFormation
 events and the bootstrap's Lambda context, whose deadline is the function's timeout. Hundreds of Lambda
-processes on 2 cores would measure process start-up, not the retry strategy. The emulator runs
+processes on 2 cores would measure process start-up, not the retry strategy. What the port learns of the
+quota is kept per thread (`backoff.process_pacing`), so each event's thread is an environment of its own,
+as Lambda runs concurrent invocations: no event learns from another. The emulator runs
 in a process of its own with its quota option (one token bucket per operation, starting full), as Connect
 runs apart from the functions: sharing one interpreter with hundreds of callers, its answers would wait
 for theirs and the figures would measure the harness, not the quota and the backoff.
@@ -44,6 +46,7 @@ INSTANCE = "00000000-0000-4000-8000-0000000be0c5"
 STACK_NAME = "Bench"
 DEFAULT_QUOTA = (2.0, 5)  # Connect's default per API: 2 requests/s, burst 5
 RATIO_GOAL = 1.25
+RAISED_RATIO_GOAL = 1.3  # at a raised quota (issue 19: 0.1.0 did 1.13x)
 THROTTLED_GOAL = 3.0
 # crhelper's timeout answer goes out this long before the deadline: a later finish is a FAILED answer.
 TIMER_MARGIN_S = 3.0
@@ -359,7 +362,7 @@ def _quota_text(phase: Phase) -> str:
 def figures(result: Result, phase: Phase, *, default_quota: bool) -> None:
     """Three rows per phase: succeeded, time against the quota's bound, throttled attempts per call."""
     ratio = phase.elapsed_s / phase.bound_s if phase.bound_s else float("inf")
-    ratio_goal = RATIO_GOAL if default_quota else 1.5
+    ratio_goal = RATIO_GOAL if default_quota else RAISED_RATIO_GOAL
     where = f"{phase.label} ({_quota_text(phase)})"
     result.figures.append(
         Figure(f"{where}: succeeded / total, before the deadline", f"{phase.succeeded}/{phase.total}",
@@ -394,7 +397,11 @@ def figures(result: Result, phase: Phase, *, default_quota: bool) -> None:
     if ratio > ratio_goal:
         result.notes.append(
             f"{where}: {ratio:.2f}x the quota's lower bound misses {ratio_goal:g}x: callers back off past "
-            "the moment the bucket refills, so tokens go unused."
+            "the moment the bucket refills, so tokens go unused"
+            + ("." if default_quota else (
+                ": each event's first call runs in a cold environment that has seen nothing to learn from, "
+                "and a backoff steep enough to thin out 497 callers at the default quota overshoots a raised "
+                "one (docs/design.md § Handler, \"Quota\")."))
         )
     if default_quota and phase.throttled_per_call > THROTTLED_GOAL:
         result.notes.append(

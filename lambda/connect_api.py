@@ -22,7 +22,7 @@ from typing import Any
 
 import boto3
 import botocore.session
-from backoff import Backoff, Clock, time_for
+from backoff import Backoff, Clock, Pacing, process_pacing, time_for
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
@@ -74,15 +74,16 @@ DENIED = Backoff(base_s=1.0, cap_s=4.0, floor=0.5)
 class RetryPolicy:
     """Transport retries. Times in seconds except the `_ms` fields (compared with the time left).
 
-    Throttling grows towards a long cap, and an invocation that was throttled starts its next call's backoff
-    where the last one ended: Connect's default quota (2 requests/s per API and account) is shared by every
-    invocation at once, so waiting callers must thin out (docs/design.md § Handler, "Quota").
+    Throttling grows towards a long cap, from where this process's calls of the operation left it (`Pacing`):
+    Connect's default quota (2 requests/s per API and account) is shared by every invocation at once, so
+    waiting callers must thin out, and calls that go through unthrottled bring the waits back down
+    (docs/design.md § Handler, "Quota").
     """
 
     throttled: Backoff = THROTTLED
     transient: Backoff = TRANSIENT
-    # After a call that was throttled, the next one waits this long: tokens are contested, so its first
-    # attempt right away would most likely be throttled too.
+    # After a call of an operation that was throttled, its next call waits this long: tokens are contested,
+    # so its first attempt right away would most likely be throttled too.
     after_throttled_s: float = 2.0
     # AccessDenied is retried this long from an operation's first denial, until it has worked once.
     denied_wait_ms: int = 10_000
@@ -173,14 +174,14 @@ class ConnectApi:
         seed: TokenSeed,
         client_factory: Callable[[str], Any] = make_client,
         policy: RetryPolicy = RetryPolicy(),
+        pacing: Pacing | None = None,
     ) -> None:
         self._clock = clock
         self._seed = seed
         self._client_factory = client_factory
         self._policy = policy
+        self._pacing = process_pacing() if pacing is None else pacing  # the warm process's by default
         self._worked: set[str] = set()  # operations that succeeded once in this request
-        self._pressure = 0  # throttling seen by this request's earlier calls: where the next backoff starts
-        self._throttled_last = False
 
     # -- the port -------------------------------------------------------------------------------------
 
@@ -266,7 +267,7 @@ class ConnectApi:
     def _call(self, region: str, op: str, params: Mapping[str, Any], target: str) -> Any:
         """Call `op`, retrying throttling, 5xx, connection errors and a fresh denial while time is left."""
         attempt = throttles = transients = denials = 0
-        if self._throttled_last and time_for(
+        if self._pacing.throttled_last(op) and time_for(
             self._clock.remaining_ms, self._policy.after_throttled_s, self._policy.reserve_ms
         ):
             self._clock.sleep(self._policy.after_throttled_s)
@@ -291,13 +292,12 @@ class ConnectApi:
             self._log(op, region, params, failure, started, attempt)
             if failure is None:
                 self._worked.add(op)
-                self._pressure = max(0, self._pressure + throttles - 1)
-                self._throttled_last = throttles > 0
+                self._pacing.settle(op, throttles)
                 return resp
             ambiguous = ambiguous or failure.ambiguous
             if failure.throttled:
                 throttles += 1
-                delay = self._policy.throttled.delay(throttles + self._pressure, self._clock.rand)
+                delay = self._policy.throttled.delay(throttles + self._pacing.level(op), self._clock.rand)
             elif failure.transient:
                 transients += 1
                 delay = self._policy.transient.delay(transients, self._clock.rand)

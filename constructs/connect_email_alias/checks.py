@@ -9,13 +9,14 @@ identical. See docs/design.md § Construct ("Checks").
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import cast
 
 import jsii
 
-from constructs import Construct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
 from ._contract import contract
 from .refs import Ref
@@ -30,11 +31,16 @@ Key = tuple[str, str]
 class Declaration:
     """One ``EmailAddressAlias`` as the checks see it."""
 
-    path: str
+    owner: IConstruct
     primary: Key
     alias: Key
     primary_text: str
     alias_text: str
+
+    @property
+    def path(self) -> str:
+        """The owner's construct path, read only for a message (a round trip to jsii per read)."""
+        return str(self.owner.node.path)
 
 
 def _key(instance: Ref, address: Ref) -> Key:
@@ -54,9 +60,9 @@ def _text(ref: Ref) -> str:
     return "(a CDK token)" if ref.id is None else contract.excerpt(ref.id)
 
 
-def declaration(path: str, instance: Ref, primary: Ref, alias: Ref) -> Declaration:
-    """What the checks record of one alias."""
-    return Declaration(path, _key(instance, primary), _key(instance, alias), _text(primary), _text(alias))
+def declaration(owner: IConstruct, instance: Ref, primary: Ref, alias: Ref) -> Declaration:
+    """What the checks record of the alias ``owner``."""
+    return Declaration(owner, _key(instance, primary), _key(instance, alias), _text(primary), _text(alias))
 
 
 def conflicts(declarations: list[Declaration]) -> Iterator[str]:
@@ -117,9 +123,16 @@ class _Registry(Construct):
         self.node.add_validation(self.validation)
 
 
-def register(scope: Construct, entry: Declaration) -> None:
+#: Each scope's registry, once found: finding it asks jsii four times, and every alias registers.
+_REGISTRIES: weakref.WeakKeyDictionary[IConstruct, _Registry] = weakref.WeakKeyDictionary()
+
+
+def register(scope: IConstruct, entry: Declaration) -> None:
     """Add ``entry`` to the checks of ``scope``'s app (created with the app's first alias)."""
-    root = scope.node.root
-    registry = root.node.try_find_child(_ID) or _Registry(cast(Construct, root))
-    assert isinstance(registry, _Registry)
+    registry = _REGISTRIES.get(scope)
+    if registry is None:
+        root = scope.node.root
+        found = root.node.try_find_child(_ID) or _Registry(cast(Construct, root))
+        assert isinstance(found, _Registry)
+        registry = _REGISTRIES[scope] = found
     registry.validation.declarations.append(entry)

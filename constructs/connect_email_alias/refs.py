@@ -33,10 +33,22 @@ class Ref:
         return self.parsed is not None and self.parsed.is_arn
 
 
+#: CDK's own first test of a string token (a string without it is never one): checking it here saves a
+#: round trip to jsii's node process per value, several per alias.
+_TOKEN_MARKER = "Token["
+
+
+def is_token(value: object) -> bool:
+    """``Token.is_unresolved``, asking jsii only about a value that could be a token."""
+    if isinstance(value, str) and _TOKEN_MARKER not in value:
+        return False
+    return bool(Token.is_unresolved(value))
+
+
 def parse(argument: str, value: str, kind: contract.Kind, email_argument: str | None = None) -> Ref:
     """``value`` as an instance or email-address ID or ARN (a token passes); ``ValueError`` otherwise.
     `email_argument` is where an email address given here belongs, which the message points at."""
-    if isinstance(value, str) and Token.is_unresolved(value):
+    if isinstance(value, str) and is_token(value):
         return Ref(value)
     try:
         return Ref(value, contract.parse_id_or_arn(value, kind, argument, email_name=email_argument))
@@ -46,7 +58,7 @@ def parse(argument: str, value: str, kind: contract.Kind, email_argument: str | 
 
 def parse_email(argument: str, value: str, id_argument: str) -> Ref:
     """``value`` as an email address naming an address (a token passes); ``ValueError`` otherwise."""
-    if isinstance(value, str) and Token.is_unresolved(value):
+    if isinstance(value, str) and is_token(value):
         return Ref(value, by_email=True)
     try:
         return Ref(value, by_email=True, email=contract.parse_email(value, argument, id_argument))

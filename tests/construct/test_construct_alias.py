@@ -15,6 +15,7 @@ from aws_cdk import aws_connect as connect
 from aws_cdk.assertions import Template
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias
 from connect_email_alias._contract import contract
+from connect_email_alias.refs import is_token
 
 from tests.support.seed import CARE, HELP, INSTANCE, SUPPORT
 
@@ -69,7 +70,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         plain=plain, retained=retained, by_arn=by_arn, from_cfn=from_cfn, tokens=tokens, by_email=by_email,
         mixed=mixed,
     )
-    logical = {name: stack.get_logical_id(c.resource.node.default_child) for name, c in constructs.items()}  # type: ignore[arg-type]
+    logical = {name: stack.get_logical_id(c.resource) for name, c in constructs.items()}
     return {
         "stack": stack,
         "template": template,
@@ -223,6 +224,15 @@ def test_tokens_are_not_validated_at_synth() -> None:
     other = cdk.Fn.import_value("Other")
     EmailAddressAlias(stack, "B", instance_id=other, email_address=other, alias_email_address=other)
     assert len(resources_of(Template.from_stack(stack).to_json(), RESOURCE_TYPE)) == 2
+
+
+def test_the_token_shortcut_agrees_with_cdk() -> None:
+    """Plain strings are told from tokens without asking jsii; the answer must be CDK's own."""
+    values: list[object] = [
+        SUPPORT, "Token[not-one]", "${Token[", "#{Token[x]}", cdk.Fn.import_value("Instance"),
+        f"arn:aws:connect:eu-west-2:111122223333:instance/{cdk.Aws.ACCOUNT_ID}", cdk.Fn.get_att("R", "Arn"),
+    ]
+    assert [is_token(v) for v in values] == [cdk.Token.is_unresolved(v) for v in values]
 
 
 CONSTRUCT_MODULES = ("__init__", "_contract", "alias", "asset", "checks", "compliance", "provider", "refs")
