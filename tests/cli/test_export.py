@@ -31,6 +31,9 @@ def test_the_exported_app_synthesises_as_printed_and_adopts_the_pair_made_by_han
     exported = operator.run("export", "--instance-id", INSTANCE, "--stack-name", "Adopted")
     assert exported.returncode == 0, exported.stderr
     assert "# contracts@example.com forwards to legal@example.com" in exported.stdout
+    # Named as people know them (contract §1b), so the same app serves an instance whose IDs differ.
+    assert 'email_address="legal@example.com"' in exported.stdout
+    assert 'alias_email_address="contracts@example.com"' in exported.stdout
     assert exported.stdout.count("EmailAddressAlias(") == 1  # only the pair no resource owns
     app_py = tmp_path / "app.py"
     app_py.write_text(exported.stdout)
@@ -53,6 +56,7 @@ def test_the_exported_template_lints_and_the_shared_provider_adopts_its_pairs(
     template.write_text(exported.stdout)
     assert [str(f) for f in lint_file(template)] == []
     assert "ServiceToken: !ImportValue ConnectEmailAliasServiceToken" in exported.stdout
+    assert 'EmailAddress: "legal@example.com"' in exported.stdout
     # The Provider stack of the app exports that service token, as a shared provider does.
     report = operator.player.deploy(StackSource.from_file(template, name="Adopted", assembly=app))
     assert report.ok, report

@@ -20,11 +20,13 @@ SERVICE_TOKEN_EXPORT = "ConnectEmailAliasServiceToken"
 
 
 def address_reference(address: Address) -> tuple[str, str]:
-    """How an exported resource names an address: its property key and value, here by ID.
+    """How an exported resource names an address: its property key and value.
 
-    The one place to change when naming addresses by their email (contract §1b) is wanted:
-    ``return contract.EMAIL_ADDRESS, address.email`` (the construct's argument follows the key).
+    By its email address (contract §1b), so the exported app reads as people know the pairs and serves
+    another instance whose IDs differ; by ID only when Connect reported no address string.
     """
+    if address.email:
+        return contract.EMAIL_ADDRESS, address.email
     return contract.EMAIL_ADDRESS_ID, address.address_id
 
 
