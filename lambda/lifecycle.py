@@ -261,6 +261,11 @@ def _put_back_owner(port: ConnectPort, pair: Pair, alias: Address) -> None:
         pass  # a stale claim on an address in no pair of ours is harmless: it only guards our own pairs
 
 
+def _without_owner(address: Address) -> Address:
+    tags = {k: v for k, v in address.tags.items() if k != OWNER_TAG_KEY}
+    return Address(address.address_id, address.email, address.alias_ids, address.arn, tags)
+
+
 def _release_owner(port: ConnectPort, pair: Pair, alias: Address) -> str:
     """Remove our owner record from an alias we no longer hold; a failure is logged, never fatal."""
     try:
@@ -442,13 +447,19 @@ def update(
     if not already:
         _refuse_what_connect_would(new, new_primary, new_alias)
     removed: list[Pair] = []
-    for index, (old, _) in enumerate(owned):
+    for index, (old, alias) in enumerate(owned):
         try:
             _disassociate(view, req, old, f"update-remove-{index}")
         except LifecycleError as err:
             reason = _restored(err.reason, recorded, removed, view, req)
             raise LifecycleError(reason, maybe_changed=True) from err
         removed.append(old)
+        if old.alias_id != new.alias_id:
+            # Let the old alias go as soon as it is free, not after the new association: a resource of
+            # this stack taking it over (two aliases trading primaries in one update) writes its own record
+            # once it has the alias, and a later release would remove that record.
+            notes.append(_release_owner(port, old, alias))
+            view.seen[(old.region, old.instance_id, old.alias_id)] = _without_owner(alias)
     try:
         if already:
             _record_owner(view, req, new, new_alias)
@@ -457,9 +468,6 @@ def update(
     except LifecycleError as err:
         reason = _restored(err.reason, recorded, removed, view, req)
         raise LifecycleError(reason, maybe_changed=bool(removed) or err.maybe_changed) from err
-    for old, alias in owned:
-        if old.alias_id != new.alias_id:
-            notes.append(_release_owner(port, old, alias))
     note = "; ".join(["swapped", *filter(None, notes)])
     return Outcome(physical_id, _data(new, new_primary, new_alias), note)
 
