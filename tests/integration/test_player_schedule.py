@@ -37,10 +37,15 @@ def test_a_resource_starts_after_what_it_depends_on_and_results_keep_the_given_o
 
 def test_after_a_failure_nothing_new_starts_and_what_is_in_flight_finishes():
     gate = threading.Barrier(2, timeout=10)
+    broken = threading.Event()
 
     def act(key: str) -> bool:
         if key in ("Broken", "Busy"):
             gate.wait()  # both in flight when Broken fails
+        if key == "Busy":
+            broken.wait(10)
+            threading.Event().wait(0.3)  # finishes well after Broken's failure
+        broken.set()
         return key != "Broken"
 
     results = play_in_order(
