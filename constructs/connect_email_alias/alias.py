@@ -16,6 +16,7 @@ from constructs import Construct
 
 from . import checks
 from ._contract import contract
+from ._signature import constructor_signature
 from .provider import EmailAddressAliasProvider
 from .refs import Ref, check_one_instance, parse
 
@@ -86,6 +87,9 @@ class EmailAddressAlias(Construct):
             cfn.add_deletion_override("DeletionPolicy")
             cfn.add_deletion_override("UpdateReplacePolicy")
         checks.register(self, checks.declaration(self.node.path, instance, primary, alias))
+
+    #: What ``help()`` and ``inspect.signature`` show first (jsii's metaclass would show ``*args, **kwargs``).
+    __signature__ = constructor_signature(__init__)
 
     def _validate(
         self,

@@ -21,6 +21,7 @@ from constructs import Construct
 
 from . import compliance
 from ._contract import contract
+from ._signature import constructor_signature
 from .asset import function_code
 from .refs import Ref, parse
 
@@ -161,6 +162,9 @@ class EmailAddressAliasProvider(Construct):
             reserved_concurrency=reserved_concurrent_executions is not None,
             tracing=tracing,
         )
+
+    #: What ``help()`` and ``inspect.signature`` show first (jsii's metaclass would show ``*args, **kwargs``).
+    __signature__ = constructor_signature(__init__)
 
     @classmethod
     def of(cls, scope: Construct) -> EmailAddressAliasProvider:

@@ -213,6 +213,18 @@ def test_help_and_dir_list_the_public_api() -> None:
 
 
 @pytest.mark.parametrize(
+    "cls", [EmailAddressAlias, connect_email_alias.EmailAddressAliasProvider], ids=lambda c: c.__name__
+)
+def test_help_opens_with_the_real_signature(cls: Any) -> None:
+    """jsii's metaclass hides ``__init__`` behind ``(*args, **kwargs)``; help() shows the arguments first."""
+    arguments = list(inspect.signature(cls.__init__).parameters)[1:]
+    assert list(inspect.signature(cls).parameters) == arguments
+    heading = pydoc.render_doc(cls, renderer=pydoc.plaintext).splitlines()[3].strip(" |")
+    assert heading.startswith(f"{cls.__name__}(scope: constructs.Construct, id: str, *, "), heading
+    assert "*args" not in heading
+
+
+@pytest.mark.parametrize(
     "function",
     [
         EmailAddressAlias.__init__,
