@@ -122,6 +122,16 @@ print(json.dumps({"module": connect_email_alias.__file__, "metadata": function["
 """
 
 
+HELP_WITHOUT_PYTEST = """
+import importlib.util, pydoc
+import connect_email_alias.local.pytest_plugin as plugin
+text = pydoc.render_doc(plugin, renderer=pydoc.plaintext)
+fixtures = [name for name in ("connect_seed", "connect_emulator", "cloudformation") if f"``{name}``" in text]
+found = "no pytest;" if importlib.util.find_spec("pytest") is None else "pytest installed;"
+print(found, "fixtures documented:", *fixtures)
+"""
+
+
 def _source_tree(target: Path) -> Path:
     """What a clone holds (tracked and new, not ignored, files), so the build sees no build/ or egg-info."""
     listed = subprocess.run(
@@ -195,8 +205,14 @@ def test_stranger_installs_the_wheel_synthesises_and_tests_offline(tmp_path: Pat
     # Same content from the wheel as from the checkout it was built from: one asset, wherever synthesised.
     assert report["key"] == _s3_key_of(tmp_path / "clone")
 
-    # Its own offline test: the `local` extra and pytest, then the example's test file as a user runs it.
-    _pip_install(python, f"{wheel}[local]", "pytest")
+    # The `local` extra alone (no pytest): the stand-ins and the plugin's manual load, help() works.
+    _pip_install(python, f"{wheel}[local]")
+    output = _run([python, "-c", HELP_WITHOUT_PYTEST], cwd=workdir, isolated=True)
+    fixtures = "connect_seed connect_emulator cloudformation"
+    assert output.startswith(f"no pytest; fixtures documented: {fixtures}"), output
+
+    # Its own offline test: pytest too, then the example's test file as a user runs it.
+    _pip_install(python, "pytest")
     project = tmp_path / "own-project"
     shutil.copytree(REPO / "examples" / "offline_test", project, ignore=shutil.ignore_patterns("__pycache__"))
     output = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project, isolated=True)

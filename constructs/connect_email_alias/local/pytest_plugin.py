@@ -1,6 +1,6 @@
 """pytest fixtures to test your own stacks offline: a Connect emulator and a CloudFormation player.
 
-Installed with the package (a ``pytest11`` entry point), so with ``connect-email-alias[local]`` installed
+Installed with the package (a ``pytest11`` entry point), so with ``connect-email-alias[local]`` and pytest
 every test can ask for them, with nothing to import or register (README, "Test your own stacks offline")::
 
     def test_my_alias(cloudformation, connect_emulator):
@@ -27,15 +27,16 @@ Fixtures (each fresh per test, always shut down):
     ``steps`` (each with ``phase`` and ``result``: ``status``, ``reason``, ``physical_resource_id``,
     ``data`` = the attributes ``Fn::GetAtt`` reads) and ``retained`` (kept by a Retain policy).
     ``resources(name)`` is what CloudFormation holds, ``outputs(name)`` the stack's resolved Outputs.
+
+The module imports without pytest (``connect-email-alias[local]`` does not bring it), so ``help()`` shows
+this page anywhere; the fixtures need pytest, which loads them through its entry point.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
-
-import pytest
+from typing import TYPE_CHECKING, Any
 
 from .cloudformation.player import CloudFormationPlayer
 from .cloudformation.receiver import ResponseReceiver
@@ -43,7 +44,19 @@ from .connect.emulator import ConnectEmulator
 from .connect.seed import DEFAULT_SEED
 from .environment import Environment
 
+if TYPE_CHECKING:
+    import pytest
+
 SEED_MARKER = "connect_seed"
+
+
+def _fixture(function: Callable[..., Any]) -> Any:
+    """pytest's fixture decorator; without pytest the function stays as written (for ``help()``)."""
+    try:
+        import pytest
+    except ModuleNotFoundError:
+        return function
+    return pytest.fixture(function)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -52,26 +65,28 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@pytest.fixture
+@_fixture
 def connect_seed(request: pytest.FixtureRequest) -> str | Path | Mapping[str, Any]:
     """The emulator's seed: the closest ``connect_seed`` marker's argument, else the demo's seed."""
     marker = request.node.get_closest_marker(SEED_MARKER)
     if marker is None:
         return DEFAULT_SEED
     if len(marker.args) != 1:
+        import pytest
+
         raise pytest.UsageError(f"@pytest.mark.{SEED_MARKER} takes one seed: a JSON file path or a mapping")
     seed: str | Path | Mapping[str, Any] = marker.args[0]
     return seed
 
 
-@pytest.fixture
+@_fixture
 def connect_emulator(connect_seed: str | Path | Mapping[str, Any]) -> Iterator[ConnectEmulator]:
     """A started Connect emulator loaded with ``connect_seed``; stopped after the test."""
     with ConnectEmulator.from_seed(connect_seed) as emulator:
         yield emulator
 
 
-@pytest.fixture
+@_fixture
 def cloudformation(connect_emulator: ConnectEmulator) -> Iterator[CloudFormationPlayer]:
     """A CloudFormation player in the emulator's region and account, answering to a local receiver."""
     env = Environment(region=connect_emulator.region, account=connect_emulator.account)
