@@ -9,11 +9,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from email.parser import Parser
 from pathlib import Path
 
 import pytest
-import tomllib
 from connect_email_alias.asset import MODEL_PATH, asset_files, content_hash
 
 from .conftest import REPO
