@@ -198,9 +198,16 @@ def taken_primary(pair: Pair, primary: Address) -> str | None:
 
 
 def chained_alias(pair: Pair, alias: Address) -> str | None:
-    """Why `pair` cannot be made: the alias has an alias of its own (Connect does not chain)."""
+    """Why `pair` cannot be made: the alias has an alias of its own (Connect does not chain). When that
+    alias is the primary itself, the pair exists the other way round: say which two values to swap."""
     if not alias.alias_ids:
         return None
+    if pair.primary_id in alias.alias_ids:
+        return (
+            f"Alias {short_id(pair.alias_id)} is the primary of {short_id(pair.primary_id)}: the pair exists "
+            "the other way round. If you meant that pair, swap EmailAddressId and "
+            "AliasConfiguration.EmailAddressId; else remove that alias first."
+        )
     return (
         f"Alias {short_id(pair.alias_id)} has an alias of its own ({short_id(alias.alias_ids[0])}); Connect "
         "does not chain aliases: remove that alias first or choose another alias address."

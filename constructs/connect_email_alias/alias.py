@@ -27,7 +27,8 @@ _REMOVAL_POLICIES = (RemovalPolicy.DESTROY, RemovalPolicy.RETAIN, RemovalPolicy.
 
 
 class EmailAddressAlias(Construct):
-    """Makes ``email_address_id`` (the primary) forward from ``alias_email_address_id`` in one instance.
+    """Makes ``alias_email_address_id`` (the alias) forward to ``email_address_id`` (the primary): mail sent
+    to the alias reaches the primary, e.g. help@ forwards to support@.
 
     Each of the three accepts an ID, an ARN or a CDK token. Literals are checked at synth with the
     function's own grammar; declarations that Connect must refuse (the same pair twice, two aliases on
@@ -127,8 +128,10 @@ class EmailAddressAlias(Construct):
 
         :param scope: where to add the resource.
         :param id: the construct ID.
-        :param primary: the address that receives the mail.
-        :param alias: the address whose mail reaches ``primary``.
+        :param primary: the primary, the address the mail is forwarded to (the constructor's
+            ``email_address_id``).
+        :param alias: the alias, the address that forwards to ``primary`` (the constructor's
+            ``alias_email_address_id``).
         :param instance_id: the instance (ID or ARN). :default: ``primary.instance_arn``; both addresses
             must belong to it.
         :param provider: as for ``EmailAddressAlias``. :default: the stack's shared provider.

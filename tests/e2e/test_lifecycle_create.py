@@ -113,6 +113,19 @@ def test_create_refuses_an_alias_that_has_an_alias_itself(e2e):
     assert "alias of its own" in create.reason and "chain" in create.reason
 
 
+def test_create_of_a_pair_that_exists_the_other_way_round_says_what_to_swap(e2e):
+    """support@ forwards to help@ (a seed written the wrong way round); the stack wants help@ -> support@."""
+    e2e.emulator.associate(INSTANCE, HELP, SUPPORT)
+    before = e2e.state()
+
+    create = assert_failed_create_changed_nothing(e2e, e2e.deploy(), before)
+
+    assert create.reason == (
+        f"Alias {HELP} is the primary of {SUPPORT}: the pair exists the other way round. If you meant that "
+        "pair, swap EmailAddressId and AliasConfiguration.EmailAddressId; else remove that alias first."
+    )
+
+
 @pytest.mark.slow
 def test_create_refuses_an_alias_that_is_already_an_alias_elsewhere(e2e):
     """INFO already forwards to SALES. DescribeEmailAddress cannot show that, so after Connect's 409 the

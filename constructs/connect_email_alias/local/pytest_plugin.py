@@ -5,7 +5,7 @@ every test can ask for them, with nothing to import or register (README, "Test y
 
     def test_my_alias(cloudformation, connect_emulator):
         assert cloudformation.deploy(CloudAssembly("cdk.out").stack("MyStack")).ok
-        assert connect_emulator.aliases_by_primary(INSTANCE) == {PRIMARY: ALIAS}
+        assert connect_emulator.forwards_to(INSTANCE)[ALIAS] == PRIMARY  # the alias forwards to the primary
 
 Fixtures (each fresh per test, always shut down):
 
@@ -15,9 +15,10 @@ Fixtures (each fresh per test, always shut down):
     IDs with the marker ``@pytest.mark.connect_seed("tests/seed.json")`` (or a dict), on a test, class
     or module (``pytestmark``), or override the fixture in a ``conftest.py`` for a whole folder.
 ``connect_emulator``
-    A started :class:`~connect_email_alias.local.ConnectEmulator` loaded with ``connect_seed``. Read the
-    alias map with ``aliases_by_primary(instance_id)`` (``{primary_id: alias_id}``: who receives mail
-    for whom) or ``primary_of_alias(instance_id, alias_id)``; change state out of band (``associate``,
+    A started :class:`~connect_email_alias.local.ConnectEmulator` loaded with ``connect_seed``. Read who
+    forwards to whom with ``forwards_to(instance_id)`` (``{alias_id: primary_id}``: mail sent to the alias
+    is forwarded to the primary), ``aliases_by_primary(instance_id)`` (the same keyed by primary) or
+    ``primary_of_alias(instance_id, alias_id)``; change state out of band (``associate``,
     ``create_email_address``) or inject faults (``faults.fail_next(...)``); ``calls`` lists the API calls.
 ``cloudformation``
     A :class:`~connect_email_alias.local.CloudFormationPlayer` wired to ``connect_emulator`` (the
