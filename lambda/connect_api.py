@@ -27,7 +27,7 @@ from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
-from contract import CONNECT_OPERATIONS, REASON_MAX
+from contract import CONNECT_OPERATIONS, LOWER_CASE_HINT, REASON_MAX, has_upper_case
 from errors import (
     Conflict,
     Denied,
@@ -309,10 +309,16 @@ class ConnectApi:
             kind, reason = NotFound, _rejected(action, target, err)
             if "instance" in message and "email" not in message and "InstanceId" in params:
                 kind = InstanceNotFound
+                instance = str(params["InstanceId"])
                 reason = (
-                    f"Connect instance {short_id(str(params['InstanceId']))} was not found in {region}: "
+                    f"Connect instance {short_id(instance)} was not found in {region}: "
                     "check InstanceId and that the function runs in (or the ARN names) the instance's region."
                 )
+                if has_upper_case(instance):
+                    reason = (
+                        f"Connect instance {short_id(instance)} was not found in {region}: {LOWER_CASE_HINT};"
+                        " write InstanceId in lower case (and check the region)."
+                    )
         elif err.code == "ResourceConflictException":
             kind = Conflict
             reason = _rejected(action, target, err)

@@ -171,6 +171,17 @@ def _arn_problem(value: str) -> str:
     return f"after its instance ID comes {excerpt('/' + rest, 60)}, not /email-address/<emailAddressId>"
 
 
+#: Said where an ID has upper-case letters: Connect issues its IDs as lower-case UUIDs. Whether it would match
+#: an ID in another case is not documented, so such an ID is accepted (at synth and deploy alike) and the
+#: hint goes with the warning at synth and with the "not found" reason at deploy (docs/design.md § Handler).
+LOWER_CASE_HINT = "Connect's IDs are lower-case UUIDs"
+
+
+def has_upper_case(value: str) -> bool:
+    """Whether an ID (or the ID an ARN ends in) has upper-case letters, which Connect's own IDs never do."""
+    return value != value.lower()
+
+
 def check_one_instance(
     instance: IdOrArn | None,
     primary: IdOrArn | None,

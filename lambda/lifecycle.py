@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from backoff import Backoff, Clock, time_for
-from contract import OWNER_TAG_KEY, REASON_MAX, owner_tag_value, same_stack
+from contract import LOWER_CASE_HINT, OWNER_TAG_KEY, REASON_MAX, has_upper_case, owner_tag_value, same_stack
 from errors import (
     Conflict,
     InstanceNotFound,
@@ -180,10 +180,15 @@ def _require(view: _View, pair: Pair) -> tuple[Address, Address]:
         if address is None:
             raise LifecycleError(
                 f"{prop} {short_id(address_id)} ({role}) was not found in Connect instance "
-                f"{short_id(pair.instance_id)} ({pair.region}): check the ID."
+                f"{short_id(pair.instance_id)} ({pair.region}): check the ID{_case(address_id)}."
             )
         found.append(address)
     return found[0], found[1]
+
+
+def _case(address_id: str) -> str:
+    """The lower-case hint for a "not found" reason, when the ID has upper-case letters."""
+    return f" ({LOWER_CASE_HINT}; use lower case)" if has_upper_case(address_id) else ""
 
 
 def taken_primary(pair: Pair, primary: Address) -> str | None:

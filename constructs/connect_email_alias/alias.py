@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from aws_cdk import CfnResource, CustomResource, Duration, RemovalPolicy, Token
+from aws_cdk import Annotations, CfnResource, CustomResource, Duration, RemovalPolicy, Token
 from aws_cdk import aws_connect as connect
 
 from constructs import Construct
@@ -18,7 +18,7 @@ from . import checks
 from ._contract import contract
 from ._signature import constructor_signature
 from .provider import EmailAddressAliasProvider
-from .refs import Ref, check_one_instance, parse
+from .refs import UPPER_CASE_WARNING, Ref, check_one_instance, parse, upper_case_warnings
 
 RESOURCE_TYPE = contract.RESOURCE_TYPE
 #: CloudFormation gives up on a silent function after this long (its default is one hour).
@@ -88,6 +88,8 @@ class EmailAddressAlias(Construct):
             cfn.add_deletion_override("DeletionPolicy")
             cfn.add_deletion_override("UpdateReplacePolicy")
         checks.register(self, checks.declaration(self.node.path, instance, primary, alias))
+        for warning in upper_case_warnings(instance, primary, alias):
+            Annotations.of(self).add_warning_v2(UPPER_CASE_WARNING, warning)
 
     #: What ``help()`` and ``inspect.signature`` show first (jsii's metaclass would show ``*args, **kwargs``).
     __signature__ = constructor_signature(__init__)

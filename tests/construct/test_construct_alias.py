@@ -242,3 +242,24 @@ def test_every_keyword_argument_is_documented_with_its_default(function: Any) ->
         if parameter.default is not inspect.Parameter.empty:
             section = doc.split(f":param {name}:")[1].split(":param ")[0]
             assert ":default:" in section, name
+
+
+def test_an_id_in_upper_case_is_accepted_with_a_warning_naming_the_lower_case_form() -> None:
+    """Connect issues lower-case IDs; the grammar accepts others (as the function does), cdk synth warns."""
+    from aws_cdk.assertions import Annotations, Match
+
+    stack = cdk.Stack(cdk.App(), "Mail")
+    upper = "5E6F0000-0000-4000-8000-0000000000AB"
+    EmailAddressAlias(
+        stack, "Upper", instance_id=upper, email_address_id=SUPPORT, alias_email_address_id=HELP
+    )
+    arn = f"{ARN_HEAD}/email-address/x"
+    EmailAddressAlias(
+        stack, "Lower", instance_id=INSTANCE, email_address_id=CARE, alias_email_address_id=arn
+    )
+    found = Annotations.from_stack(stack).find_warning("*", Match.any_value())
+    assert [m.entry.data for m in found] == [
+        f"instance_id '{upper}' has upper-case letters; Connect's IDs are lower-case UUIDs, so Connect will "
+        f"most likely not find it at deploy time: use '{upper.lower()}'. "
+        "[ack: connect-email-alias:upperCaseId]"
+    ]
