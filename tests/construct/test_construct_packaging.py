@@ -16,10 +16,20 @@ from pathlib import Path
 import pytest
 from connect_email_alias.asset import MODEL_PATH, asset_files, content_hash
 
+from tests.support.feature_flags import missing_flags
+
 from .conftest import REPO
 
 QUIET_CDK = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true"}
-WARNINGS = ("end-of-life", "EOL", "deprecated", "upgrade to a supported node", "notice")
+WARNINGS = (
+    "end-of-life",
+    "EOL",
+    "deprecated",
+    "upgrade to a supported node",
+    "notice",
+    "feature flags are not configured",
+    "untested",
+)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -74,6 +84,11 @@ def test_version_is_read_without_importing_aws_cdk_lib() -> None:
         "print(read_configuration('pyproject.toml')['project']['version'])\n"
     )
     assert _run([sys.executable, "-c", script], cwd=REPO).strip() == connect_email_alias.__version__
+
+
+def test_cdk_json_sets_the_feature_flags_cdk_init_sets() -> None:
+    """Else every `make synth` prints "N feature flags are not configured" (the CLI test below runs it)."""
+    assert missing_flags(REPO / "cdk.json") == {}
 
 
 def test_changelog_names_the_current_version_first() -> None:
