@@ -140,8 +140,8 @@ def parse_id_or_arn(value: object, kind: Kind, name: str) -> IdOrArn:
         )
     if kind == "email-address" and address is None:
         raise GrammarError(
-            f"{name} is an instance ARN (it ends at {excerpt('instance/' + instance, 60)}): add "
-            "/email-address/<emailAddressId>."
+            f"{name} is an instance ARN (it ends at {excerpt('instance/' + instance, 60)}): use the email "
+            "address's ARN, which adds /email-address/<emailAddressId>."
         )
     if not is_id(instance, "instance"):
         raise GrammarError(f"{name} has an invalid instance ID {excerpt(instance)}: use {shape}.")

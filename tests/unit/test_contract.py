@@ -42,7 +42,7 @@ def test_ids_and_arns_parse_to_the_plain_id_and_where_it_lives(value, kind, pars
         (5, "instance", "must be a string"),
         ("x" * 101, "instance", "more than 100"),
         ("x" * 501, "email-address", "more than 500"),
-        (INSTANCE_ARN, "email-address", f"is an instance ARN (it ends at 'instance/{INSTANCE}'): add"),
+        (INSTANCE_ARN, "email-address", f"is an instance ARN (it ends at 'instance/{INSTANCE}'): use the"),
         (f"{INSTANCE_ARN}/email-address/{SUPPORT}", "instance", f"(it ends in '/email-address/{SUPPORT}')"),
         (f"arn:aws:connect:us-east-1:12345:instance/{INSTANCE}", "instance", "its account '12345' is not 12"),
         (f"arn:aws:connect:Mars:123456789012:instance/{INSTANCE}", "instance", "its region 'Mars' is not"),

@@ -202,7 +202,10 @@ class CloudFormationPlayer:
         cannot play (the message names the resource and property).
         """
         exports = {name: value for name, (_, value) in self._exports.items()}
-        resolver = Resolver(source.template, source.name, self.env, parameters, exports=exports)
+        outputs = {name: self.outputs(name) for name in self._stacks if name != source.name}
+        resolver = Resolver(
+            source.template, source.name, self.env, parameters, exports=exports, stack_outputs=outputs
+        )
         plan = source.played_resources(resolver)
         self._check(source, resolver, plan)
         play = self._update if source.name in self._stacks else self._create
