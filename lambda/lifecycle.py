@@ -17,10 +17,12 @@ from backoff import Backoff, Clock, time_for
 from contract import (
     ALIAS_ADDRESS_PROPERTY,
     EMAIL_ADDRESS,
+    LOWER_CASE_HINT,
     OWNER_TAG_KEY,
     REASON_MAX,
     email_key,
     excerpt,
+    has_upper_case,
     owner_tag_value,
     same_stack,
 )
@@ -194,10 +196,15 @@ def _require(view: _View, pair: Pair) -> tuple[Address, Address]:
         if address is None:
             raise LifecycleError(
                 f"{prop} {short_id(address_id)} ({role}) was not found in Connect instance "
-                f"{short_id(pair.instance_id)} ({pair.region}): check the ID."
+                f"{short_id(pair.instance_id)} ({pair.region}): check the ID{_case(address_id)}."
             )
         found.append(address)
     return found[0], found[1]
+
+
+def _case(address_id: str) -> str:
+    """The lower-case hint for a "not found" reason, when the ID has upper-case letters."""
+    return f" ({LOWER_CASE_HINT}; use lower case)" if has_upper_case(address_id) else ""
 
 
 def taken_primary(pair: Pair, primary: Address) -> str | None:
@@ -212,9 +219,16 @@ def taken_primary(pair: Pair, primary: Address) -> str | None:
 
 
 def chained_alias(pair: Pair, alias: Address) -> str | None:
-    """Why `pair` cannot be made: the alias has an alias of its own (Connect does not chain)."""
+    """Why `pair` cannot be made: the alias has an alias of its own (Connect does not chain). When that
+    alias is the primary itself, the pair exists the other way round: say which two values to swap."""
     if not alias.alias_ids:
         return None
+    if pair.primary_id in alias.alias_ids:
+        return (
+            f"Alias {short_id(pair.alias_id)} is the primary of {short_id(pair.primary_id)}: the pair exists "
+            "the other way round. If you meant that pair, swap EmailAddressId and "
+            "AliasConfiguration.EmailAddressId; else remove that alias first."
+        )
     return (
         f"Alias {short_id(pair.alias_id)} has an alias of its own ({short_id(alias.alias_ids[0])}); Connect "
         "does not chain aliases: remove that alias first or choose another alias address."
@@ -273,6 +287,11 @@ def _put_back_owner(port: ConnectPort, pair: Pair, alias: Address) -> None:
             port.tag(pair.region, alias.arn, OWNER_TAG_KEY, alias.owner)
     except PortError:
         pass  # a stale claim on an address in no pair of ours is harmless: it only guards our own pairs
+
+
+def _without_owner(address: Address) -> Address:
+    tags = {k: v for k, v in address.tags.items() if k != OWNER_TAG_KEY}
+    return Address(address.address_id, address.email, address.alias_ids, address.arn, tags)
 
 
 def _release_owner(port: ConnectPort, pair: Pair, alias: Address) -> str:
@@ -536,13 +555,19 @@ def update(
     if not already:
         _refuse_what_connect_would(new, new_primary, new_alias)
     removed: list[Pair] = []
-    for index, (old, _) in enumerate(owned):
+    for index, (old, alias) in enumerate(owned):
         try:
             _disassociate(view, req, old, f"update-remove-{index}")
         except LifecycleError as err:
             reason = _restored(err.reason, recorded, removed, view, req)
             raise LifecycleError(reason, maybe_changed=True) from err
         removed.append(old)
+        if old.alias_id != new.alias_id:
+            # Let the old alias go as soon as it is free, not after the new association: a resource of
+            # this stack taking it over (two aliases trading primaries in one update) writes its own record
+            # once it has the alias, and a later release would remove that record.
+            notes.append(_release_owner(port, old, alias))
+            view.seen[(old.region, old.instance_id, old.alias_id)] = _without_owner(alias)
     try:
         if already:
             _record_owner(view, req, new, new_alias)
@@ -551,9 +576,6 @@ def update(
     except LifecycleError as err:
         reason = _restored(err.reason, recorded, removed, view, req)
         raise LifecycleError(reason, maybe_changed=bool(removed) or err.maybe_changed) from err
-    for old, alias in owned:
-        if old.alias_id != new.alias_id:
-            notes.append(_release_owner(port, old, alias))
     note = "; ".join(["swapped", *filter(None, notes)])
     return Outcome(physical_id, _data(new, new_primary, new_alias), note)
 

@@ -9,18 +9,28 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path
 
 import pytest
-import tomllib
 from connect_email_alias.asset import MODEL_PATH, asset_files, content_hash
+
+from tests.support.feature_flags import missing_flags
 
 from .conftest import REPO
 
 QUIET_CDK = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true"}
-WARNINGS = ("end-of-life", "EOL", "deprecated", "upgrade to a supported node", "notice")
+WARNINGS = (
+    "end-of-life",
+    "EOL",
+    "deprecated",
+    "upgrade to a supported node",
+    "notice",
+    "feature flags are not configured",
+    "untested",
+)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -77,6 +87,11 @@ def test_version_is_read_without_importing_aws_cdk_lib() -> None:
     assert _run([sys.executable, "-c", script], cwd=REPO).strip() == connect_email_alias.__version__
 
 
+def test_cdk_json_sets_the_feature_flags_cdk_init_sets() -> None:
+    """Else every `make synth` prints "N feature flags are not configured" (the CLI test below runs it)."""
+    assert missing_flags(REPO / "cdk.json") == {}
+
+
 def test_changelog_names_the_current_version_first() -> None:
     import connect_email_alias
 
@@ -120,6 +135,16 @@ template = assembly.get_stack_by_name("Outside").template
 (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
 print(json.dumps({"module": connect_email_alias.__file__, "metadata": function["Metadata"],
                   "key": function["Properties"]["Code"]["S3Key"]}))
+"""
+
+
+HELP_WITHOUT_PYTEST = """
+import importlib.util, pydoc
+import connect_email_alias.local.pytest_plugin as plugin
+text = pydoc.render_doc(plugin, renderer=pydoc.plaintext)
+fixtures = [name for name in ("connect_seed", "connect_emulator", "cloudformation") if f"``{name}``" in text]
+found = "no pytest;" if importlib.util.find_spec("pytest") is None else "pytest installed;"
+print(found, "fixtures documented:", *fixtures)
 """
 
 
@@ -213,8 +238,14 @@ def test_stranger_installs_the_wheel_synthesises_and_tests_offline(stranger: Str
     # Same content from the wheel as from the checkout it was built from: one asset, wherever synthesised.
     assert report["key"] == _s3_key_of(tmp_path / "clone")
 
-    # Its own offline test: the `local` extra and pytest, then the example's test file as a user runs it.
-    _pip_install(python, f"{wheel}[local]", "pytest")
+    # The `local` extra alone (no pytest): the stand-ins and the plugin's manual load, help() works.
+    _pip_install(python, f"{wheel}[local]")
+    output = _run([python, "-c", HELP_WITHOUT_PYTEST], cwd=workdir, isolated=True)
+    fixtures = "connect_seed connect_emulator cloudformation"
+    assert output.startswith(f"no pytest; fixtures documented: {fixtures}"), output
+
+    # Its own offline test: pytest too, then the example's test file as a user runs it.
+    _pip_install(python, "pytest")
     project = tmp_path / "own-project"
     shutil.copytree(REPO / "examples" / "offline_test", project, ignore=shutil.ignore_patterns("__pycache__"))
     output = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project, isolated=True)

@@ -20,6 +20,7 @@ from connect_email_alias.local import (
     StackSource,
 )
 
+from tests.support.feature_flags import missing_flags
 from tests.support.seed import HELP, INSTANCE, SUPPORT
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,9 +48,16 @@ def _run(args: list[str | Path], cwd: Path, **extra: str) -> str:
 
 
 def _synth(example: str, workdir: Path) -> Path:
-    """``python app.py`` as ``cdk synth`` runs it (CDK_OUTDIR set), from a directory outside the repo."""
+    """``python app.py`` as ``cdk synth`` runs it (CDK_OUTDIR set, the example's cdk.json context in
+    CDK_CONTEXT_JSON), from a directory outside the repo."""
     out = workdir / "cdk.out"
-    _run([sys.executable, EXAMPLES / example / "app.py"], cwd=workdir, CDK_OUTDIR=str(out))
+    context = json.loads((EXAMPLES / example / "cdk.json").read_text()).get("context", {})
+    _run(
+        [sys.executable, EXAMPLES / example / "app.py"],
+        cwd=workdir,
+        CDK_OUTDIR=str(out),
+        CDK_CONTEXT_JSON=json.dumps(context),
+    )
     return out
 
 
@@ -65,6 +73,12 @@ def test_every_example_is_tested_and_runs_with_the_cdk_cli() -> None:
     assert sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) == sorted(EXPECTED)
     for example in EXPECTED:
         assert json.loads((EXAMPLES / example / "cdk.json").read_text())["app"] == "python3 app.py"
+
+
+@pytest.mark.parametrize("example", sorted(EXPECTED))
+def test_every_example_sets_the_feature_flags_cdk_init_sets(example: str) -> None:
+    """Else the CDK CLI prints "N feature flags are not configured" on each synth of the example."""
+    assert missing_flags(EXAMPLES / example / "cdk.json") == {}
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .clock import Clock
 from .exceptions import conflict, duplicate, invalid_parameter, invalid_request, not_found
@@ -30,7 +30,7 @@ _Key = tuple[str, str]  # (instance id, address id)
 
 def _timestamp() -> str:
     # The model's ISO8601Datetime is a plain string; Connect writes UTC with a Z.
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass
