@@ -22,6 +22,7 @@ from connect_email_alias.local import (
     StackSource,
 )
 
+from tests.support.feature_flags import missing_flags
 from tests.support.seed import HELP, INSTANCE, SUPPORT
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,6 +31,7 @@ ALIAS = "Custom::ConnectEmailAddressAlias"
 #: Per example: its stacks, with how many aliases and CfnEmailAddress resources each holds.
 EXPECTED = {
     "ids": {"SupportAlias": (1, 0)},
+    "by_address": {"MailDev": (2, 0), "MailProd": (2, 0)},
     "arns_and_cfn_email_address": {"SalesMail": (2, 2)},
     "shared_provider": {"ConnectEmailAliasProvider": (0, 0)},
     "cross_stack": {"ConnectAddresses": (0, 2), "ConnectAliases": (1, 0)},
@@ -52,13 +54,18 @@ Synthesised = Callable[[str], Path]
 
 @pytest.fixture(scope="session")
 def synthesised(once_per_session) -> Synthesised:
-    """`synthesised(example)`: its cdk.out from ``python app.py`` as ``cdk synth`` runs it (CDK_OUTDIR set),
-    from a directory outside the repo."""
+    """`synthesised(example)`: its cdk.out from ``python app.py`` as ``cdk synth`` runs it (CDK_OUTDIR set,
+    the example's cdk.json context in CDK_CONTEXT_JSON), from a directory outside the repo."""
 
     def get(example: str) -> Path:
         def synth(workdir: Path) -> None:
-            out = workdir / "cdk.out"
-            _run([sys.executable, EXAMPLES / example / "app.py"], cwd=workdir, CDK_OUTDIR=str(out))
+            context = json.loads((EXAMPLES / example / "cdk.json").read_text()).get("context", {})
+            _run(
+                [sys.executable, EXAMPLES / example / "app.py"],
+                cwd=workdir,
+                CDK_OUTDIR=str(workdir / "cdk.out"),
+                CDK_CONTEXT_JSON=json.dumps(context),
+            )
 
         return once_per_session(f"example-{example}", synth) / "cdk.out"
 
@@ -77,6 +84,12 @@ def test_every_example_is_tested_and_runs_with_the_cdk_cli() -> None:
     assert sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) == sorted(EXPECTED)
     for example in EXPECTED:
         assert json.loads((EXAMPLES / example / "cdk.json").read_text())["app"] == "python3 app.py"
+
+
+@pytest.mark.parametrize("example", sorted(EXPECTED))
+def test_every_example_sets_the_feature_flags_cdk_init_sets(example: str) -> None:
+    """Else the CDK CLI prints "N feature flags are not configured" on each synth of the example."""
+    assert missing_flags(EXAMPLES / example / "cdk.json") == {}
 
 
 @pytest.mark.slow
@@ -109,12 +122,52 @@ def test_shared_provider_serves_the_raw_template(
     assert SUPPORT not in connect_emulator.aliases_by_primary(INSTANCE)
 
 
-def _forwarding(connect: ConnectEmulator) -> dict[str, str]:
-    """The seed instance's aliases by address: primary's email -> its alias's email."""
-    def email(address_id: str) -> str:
-        return connect.address(INSTANCE, address_id).email_address
+@pytest.mark.slow
+def test_shared_provider_serves_the_raw_template_by_address(
+    synthesised: Synthesised, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+) -> None:
+    """templates/connect-email-alias-by-address.yaml: both addresses named by email, served the same way."""
+    assembly = CloudAssembly(synthesised("shared_provider"))
+    template = REPO / "templates" / "connect-email-alias-by-address.yaml"
+    report = cloudformation.deploy(StackSource.from_file(template, name="ByAddress", assembly=assembly))
+    assert report.ok, report
+    assert connect_emulator.aliases_by_primary(INSTANCE)[SUPPORT] == HELP
+    assert cloudformation.destroy("ByAddress").ok
+    assert SUPPORT not in connect_emulator.aliases_by_primary(INSTANCE)
 
-    return {email(p): email(a) for p, a in connect.aliases_by_primary(INSTANCE).items()}
+
+def _forwarding(connect: ConnectEmulator, instance: str = INSTANCE) -> dict[str, str]:
+    """An instance's aliases by address (the seed instance's by default): primary's email -> its alias's."""
+    def email(address_id: str) -> str:
+        return connect.address(instance, address_id).email_address
+
+    return {email(p): email(a) for p, a in connect.aliases_by_primary(instance).items()}
+
+
+@pytest.mark.slow
+def test_by_address_example_deploys_the_same_aliases_to_dev_and_prod(
+    synthesised: Synthesised, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+) -> None:
+    """Dev is the seed instance; prod is another instance whose addresses have other IDs (and other case)."""
+    prod = "00000000-0000-4000-8000-000000000002"
+    connect_emulator.create_instance(prod)
+    for address in ("Support@Example.com", "help@example.com", "orders@example.com", "Shop@Example.com"):
+        connect_emulator.create_email_address(prod, address)
+    for address in ("orders@example.com", "shop@example.com"):
+        connect_emulator.create_email_address(INSTANCE, address)
+    assembly = CloudAssembly(synthesised("by_address"))
+    for stack in ("MailDev", "MailProd"):
+        report = cloudformation.deploy(assembly.stack(stack))
+        assert report.ok, report
+    expected = {"support@example.com": "help@example.com", "orders@example.com": "shop@example.com"}
+    assert _forwarding(connect_emulator) == {**expected, "sales@example.com": "info@example.com"}
+    assert {p.lower(): a.lower() for p, a in _forwarding(connect_emulator, prod).items()} == expected
+    primaries = [set(connect_emulator.aliases_by_primary(i)) for i in (INSTANCE, prod)]
+    assert not primaries[0] & primaries[1]  # the same addresses, other IDs in each instance
+    for stack in ("MailDev", "MailProd"):
+        assert cloudformation.destroy(stack).ok
+    assert _forwarding(connect_emulator) == {"sales@example.com": "info@example.com"}
+    assert _forwarding(connect_emulator, prod) == {}
 
 
 @pytest.mark.slow

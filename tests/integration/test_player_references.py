@@ -88,6 +88,19 @@ def test_import_value_reads_the_export_of_another_stack_the_player_deployed(play
     assert player.outputs("A") == {"Id": "res-shared"}
 
 
+def test_get_stack_output_reads_an_output_of_another_stack_the_player_deployed(player, code, receiver):
+    """CDK's weak cross-stack reference (`@aws-cdk/core:defaultCrossStackReferences: weak`, cdk init's)."""
+    player.deploy(stack(code, "A", {"Id": {"Value": {"Ref": "Shared"}}}, Shared=recorded("shared")))
+    weak = {"Fn::GetStackOutput": {"StackName": "A", "Region": "us-east-1", "OutputName": "Id"}}
+    report = player.deploy(stack(code, "B", User=recorded("b", From=weak)))
+    assert report.ok, str(report)
+    assert sent(report, "User")["From"] == "res-shared"
+
+    missing = {"Fn::GetStackOutput": {"StackName": "Nowhere", "OutputName": "Id"}}
+    with pytest.raises(TemplateError, match="output Id of stack Nowhere: no stack this player deployed"):
+        player.deploy(stack(code, "C", User=recorded("c", From=missing)))
+
+
 def test_import_value_of_an_export_nobody_deployed_is_refused_before_any_event(player, code, receiver):
     with pytest.raises(
         TemplateError, match="Fn::ImportValue 'missing': no stack this player deployed exports"

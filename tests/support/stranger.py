@@ -3,8 +3,9 @@ an empty virtualenv with real dependency resolution against the package registry
 
 `make(folder)` builds it in steps whose results later tests read (tests/construct/test_construct_packaging.py
 and, through the same virtualenv, the users' projects of tests/support/user_projects.py): the wheel alone
-(`pip check`, an app synthesised outside the repository with only the declared dependencies), then the
-`local` extra and pytest, as the README says to install them for offline tests. pip runs with
+(`pip check`, an app synthesised outside the repository with only the declared dependencies), the `local`
+extra alone (help() of the plugin without pytest), then pytest, as the README says to install them for
+offline tests, and last the `cli` extra (the console script's test). pip runs with
 ``--no-compile``: byte-compiling aws-cdk-lib's 400 MB of bindings is most of an install's time and changes
 neither the resolution nor what is installed.
 """
@@ -37,6 +38,15 @@ template = assembly.get_stack_by_name("Outside").template
 (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
 print(json.dumps({"module": connect_email_alias.__file__, "metadata": function["Metadata"],
                   "key": function["Properties"]["Code"]["S3Key"]}))
+"""
+
+HELP_WITHOUT_PYTEST = """
+import importlib.util, pydoc
+import connect_email_alias.local.pytest_plugin as plugin
+text = pydoc.render_doc(plugin, renderer=pydoc.plaintext)
+fixtures = [name for name in ("connect_seed", "connect_emulator", "cloudformation") if f"``{name}``" in text]
+found = "no pytest;" if importlib.util.find_spec("pytest") is None else "pytest installed;"
+print(found, "fixtures documented:", *fixtures)
 """
 
 
@@ -129,8 +139,13 @@ def make(folder: Path) -> None:
     (folder / "app-output.txt").write_text(run([python(folder), "app.py"], cwd=workdir, isolated=True))
     (folder / "clone-key.txt").write_text(s3_key(folder / "clone"))
 
-    # For its own offline tests: the `local` extra and pytest (tests/support/user_projects.py runs them).
-    _pip_install(python(folder), f"{wheel}[local]", "pytest")
+    # The `local` extra alone (no pytest): the stand-ins and the plugin's manual load, help() works.
+    _pip_install(python(folder), f"{wheel}[local]")
+    shown = run([python(folder), "-c", HELP_WITHOUT_PYTEST], cwd=workdir, isolated=True)
+    (folder / "help-without-pytest.txt").write_text(shown)
+    # For its own offline tests, pytest (tests/support/user_projects.py runs them); last, the `cli` extra.
+    _pip_install(python(folder), "pytest")
+    _pip_install(python(folder), f"{wheel}[cli]")
 
 
 def app_report(folder: Path) -> dict[str, object]:

@@ -1,8 +1,9 @@
 """`make demo`: the example app's cloud assemblies played against the emulator, step by step.
 
-Four steps, each printed as who forwards to whom, CloudFormation's events and the Connect calls made:
-create, swap the alias, a swap that Connect refuses (restored, then rolled back), delete. Exits 1 when
-a step does not end in the expected state, so the demo doubles as a smoke test of a fresh checkout.
+Four steps, each printed as who forwards to whom (mail sent to an alias is forwarded to its primary),
+CloudFormation's events and the Connect calls made: create, swap the alias, a swap that Connect refuses
+(restored, then rolled back), delete. Exits 1 when a step does not end in the expected state, so the demo
+doubles as a smoke test of a fresh checkout.
 
     python -m connect_email_alias.local.demo [--quota default] CDK_OUT_V1 CDK_OUT_V2
 
@@ -55,10 +56,10 @@ def _forwarding(emulator: ConnectEmulator, instance_id: str) -> str:
         return emulator.address(instance_id, address_id).email_address
 
     rows = [
-        [email(alias), "->", email(primary)]
-        for primary, alias in sorted(emulator.aliases_by_primary(instance_id).items())
+        [email(alias), "forwards to", email(primary)]
+        for alias, primary in sorted(emulator.forwards_to(instance_id).items(), key=lambda item: item[1])
     ]
-    return _table(rows, ["alias", "", "forwards to primary"]) if rows else "    (no aliases)"
+    return _table(rows, ["alias", "", "primary"]) if rows else "    (no aliases)"
 
 
 def _tail(text: str | None, width: int) -> str:

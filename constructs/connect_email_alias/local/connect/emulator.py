@@ -196,8 +196,14 @@ class ConnectEmulator(Served):
 
     # -- inspection ------------------------------------------------------------------------------
 
+    def forwards_to(self, instance_id: str) -> dict[str, str]:
+        """Who forwards to whom: ``{alias_id: primary_id}``, each alias and the primary its mail goes to
+        (``forwards_to(i)[HELP] == SUPPORT``: help@ forwards to support@)."""
+        return {alias: primary for primary, alias in self._state.aliases(instance_id).items()}
+
     def aliases_by_primary(self, instance_id: str) -> dict[str, str]:
-        """The instance's alias relations keyed by primary: ``{primary_id: alias_id}``."""
+        """The same relations keyed by primary, ``{primary_id: alias_id}`` (each primary and the one alias
+        that forwards to it); :meth:`forwards_to` reads in the other, the sentence's, order."""
         return self._state.aliases(instance_id)
 
     def primary_of_alias(self, instance_id: str, alias_id: str) -> str | None:

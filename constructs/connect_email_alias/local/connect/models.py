@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..arns import ConnectArn
 from .clock import Clock
@@ -30,7 +30,7 @@ _Key = tuple[str, str]  # (instance id, address id)
 
 def _timestamp() -> str:
     # The model's ISO8601Datetime is a plain string; Connect writes UTC with a Z.
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass
@@ -100,12 +100,10 @@ class Instance:
 class ConnectState:
     """All emulated Connect data of one account and region, behind one mutex (:attr:`guard`)."""
 
-    #: Only the commercial partition is emulated.
-    partition = "aws"
-
-    def __init__(self, region: str, account: str, clock: Clock) -> None:
+    def __init__(self, region: str, account: str, clock: Clock, partition: str = "aws") -> None:
         self.region = region
         self.account = account
+        self.partition = partition  # another region's state (``elsewhere``) may be of another partition
         self.lag = ReadLag()
         #: Held by every method; the gateway holds it too, to check Connect's address lock and act atomically.
         self.guard = threading.RLock()
@@ -114,6 +112,10 @@ class ConnectState:
         self._alias_changes: Recent[_Key, str | None] = Recent(clock)
         self._tag_changes: Recent[_Key, dict[str, str]] = Recent(clock)
         self._created = 0
+
+    def elsewhere(self, region: str, partition: str) -> ConnectState:
+        """The same account's state in another region: no instances (none can be created over the wire)."""
+        return ConnectState(region, self.account, self._clock, partition)
 
     # -- instances and addresses -----------------------------------------------------------------
 

@@ -53,6 +53,31 @@ class LambdaContext:
         return max(0, int(self._deadline_epoch_ms - time.time() * 1000))
 
 
+def context_spec(
+    *,
+    request_id: str,
+    function_name: str,
+    arn: str,
+    memory_mb: int,
+    log_group: str,
+    log_stream: str,
+    timeout_s: float,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """What a :class:`LambdaContext` is made of, its deadline `timeout_s` from now (``now``: the wall time
+    to count from, default ``time.time()``; a runner on a virtual clock gives its own): sent as JSON to the
+    function's process by the runner, or used in this process by the harness (one context, two places)."""
+    return {
+        "aws_request_id": request_id,
+        "function_name": function_name,
+        "invoked_function_arn": arn,
+        "memory_limit_in_mb": str(memory_mb),
+        "log_group_name": log_group,
+        "log_stream_name": log_stream,
+        "deadline_epoch_ms": ((time.time() if now is None else now) + timeout_s) * 1000,
+    }
+
+
 class _Channel:
     """The runner's socket: JSON lines both ways (sends from any thread)."""
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..environment import Environment
+from .bootstrap import context_spec
 from .virtual_time import RealTime, RunnerClock
 
 SDK_PATH_ENV = "CONNECT_EMAIL_ALIAS_SDK_PATH"
@@ -253,15 +254,16 @@ class LambdaRunner:
         deadline = started + timeout
         sandbox, environment, cold = self._sandbox(function, env)
         logs = Path(self._work.name) / f"invocation-{next(self._logs)}"
-        context = {
-            "aws_request_id": request_id,
-            "function_name": function.function_name,
-            "invoked_function_arn": function.arn,
-            "memory_limit_in_mb": str(function.memory_mb),
-            "log_group_name": environment["AWS_LAMBDA_LOG_GROUP_NAME"],
-            "log_stream_name": environment["AWS_LAMBDA_LOG_STREAM_NAME"],
-            "deadline_epoch_ms": (self.clock.wall() + deadline - self.clock()) * 1000,
-        }
+        context = context_spec(
+            request_id=request_id,
+            function_name=function.function_name,
+            arn=function.arn,
+            memory_mb=function.memory_mb,
+            log_group=environment["AWS_LAMBDA_LOG_GROUP_NAME"],
+            log_stream=environment["AWS_LAMBDA_LOG_STREAM_NAME"],
+            timeout_s=deadline - self.clock(),
+            now=self.clock.wall(),
+        )
         request = {
             "event": dict(event),
             "context": context,
