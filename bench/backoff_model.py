@@ -2,12 +2,15 @@
 
 Why: the throttling benchmark takes minutes per row, so the backoff's numbers (docs/design.md § Handler,
 "Quota") were chosen here, where a whole family of schedules runs in seconds, then confirmed by
-`throttling.py` against the emulator. The model uses the shipped `RetryPolicy` and `Backoff` (their
-arithmetic, not a copy) and the port's rules: a throttled call retries after `throttled.delay(throttles +
-pressure)`; a call that got through after throttling sets `pressure = max(0, pressure + throttles - 1)`
-and the event's next call waits `after_throttled_s` first. Each operation has a token bucket (rate,
-burst) that starts full; a call takes 20 ms. Not modelled: the time a Lambda takes to start, and
-CloudFormation's own pacing.
+`throttling.py` against the emulator. The model uses the shipped `RetryPolicy`, `Backoff` and `Pacing`
+(their arithmetic and learning rule, not a copy) as the port does: a throttled call retries after
+`throttled.delay(throttles + pacing.level(op))`, a call that got through settles its operation's level, and
+the next call of an operation whose last call was throttled waits `after_throttled_s` first. Each event
+runs in an environment of its own (its own `Pacing`), as Lambda runs concurrent invocations; the "warm"
+rows play the next stack operation's events on the environments of the last one (event i on the one that
+served event i), as Lambda reuses idle warm environments. Each operation has a token bucket (rate, burst)
+that starts full; a call takes 20 ms. Not modelled: the time a Lambda takes to start, and CloudFormation's
+own pacing.
 
     python bench/backoff_model.py                  # the shipped numbers, 8 seeds per row
     python bench/backoff_model.py --base 2 --cap 40  # a variant
@@ -27,24 +30,35 @@ from common import LAMBDA_DIR
 from connect_email_alias.local.connect.quota import TokenBucket  # the emulator's bucket: the same refill rule
 
 sys.path.insert(0, str(LAMBDA_DIR))
-from backoff import Backoff  # the function's modules, from lambda/
+from backoff import Backoff, Pacing  # the function's modules, from lambda/
 from connect_api import RetryPolicy
 from contract import FUNCTION_TIMEOUT_S
 
 CALL_S = 0.02
 # The calls each event makes on the healthy path (docs/design.md § Handler, "Budget"): D = Describe,
-# A/X = Associate/Disassociate, T/U = Tag/UntagResource.
-EVENTS = {"Create": "DDAT", "swap": "DDDXATU", "Delete": "DXU"}
-ROWS = [("Create", 100, 2.0), ("Create", 250, 2.0), ("Create", 497, 2.0), ("swap", 497, 2.0),
-        ("Delete", 497, 2.0), ("Create", 200, 20.0)]
+# A/X = Associate/Disassociate, T/U = Tag/UntagResource; a swap's cleanup Delete finds the pair gone.
+EVENTS = {"Create": "DDAT", "swap": "DDDXATU", "Delete": "DXU", "cleanup": "D"}
+#: (label, the stack operations played one after another on the same environments, aliases, rate): the
+#: figures are the last operation's.
+ROWS = [
+    ("100 Create", ("Create",), 100, 2.0),
+    ("250 Create", ("Create",), 250, 2.0),
+    ("497 Create", ("Create",), 497, 2.0),
+    ("497 swap", ("swap",), 497, 2.0),
+    ("497 cleanup", ("cleanup",), 497, 2.0),
+    ("497 Delete", ("Delete",), 497, 2.0),
+    ("497 cleanup, warm after the swaps", ("swap", "cleanup"), 497, 2.0),
+    ("497 Delete, warm after the Creates", ("Create", "Delete"), 497, 2.0),
+    ("200 Create", ("Create",), 200, 20.0),
+]
 
 
 @dataclass
 class Caller:
     calls: str
+    pacing: Pacing  # its environment's
     done: int = 0
     throttles: int = 0
-    pressure: int = 0
     finished_at: float | None = None
 
 
@@ -55,11 +69,21 @@ class Outcome:
     throttled_per_call: float
 
 
-def play(kind: str, n: int, rate: float, policy: RetryPolicy, seed: int, burst: int = 5) -> Outcome:
-    rng = random.Random(seed)
+def play(
+    kind: str, environments: list[Pacing], rate: float, policy: RetryPolicy, rng: random.Random,
+    burst: int = 5,
+) -> Outcome:
+    """One stack operation: an event of `kind` per environment, all sent at once."""
     buckets: dict[str, TokenBucket] = {}
-    callers = [Caller(EVENTS[kind]) for _ in range(n)]
-    queue = [(0.0, i) for i in range(n)]
+    callers = [Caller(EVENTS[kind], pacing) for pacing in environments]
+
+    def start(caller: Caller, now: float) -> float:
+        """When the caller's next call makes its first attempt (the port's pause after a throttled one)."""
+        throttled_last = caller.pacing.throttled_last(caller.calls[caller.done])
+        return now + (policy.after_throttled_s if throttled_last else 0.0)
+
+    queue = [(start(c, 0.0), i) for i, c in enumerate(callers)]
+    heapq.heapify(queue)
     throttled = ok = 0
     give_up_s = FUNCTION_TIMEOUT_S - policy.reserve_ms / 1000
     while queue:
@@ -68,23 +92,31 @@ def play(kind: str, n: int, rate: float, policy: RetryPolicy, seed: int, burst: 
         op = caller.calls[caller.done]
         if buckets.setdefault(op, TokenBucket.full(rate, burst, 0.0)).take(now):
             ok += 1
-            was_throttled = caller.throttles > 0
-            caller.pressure = max(0, caller.pressure + caller.throttles - 1)
+            caller.pacing.settle(op, caller.throttles)
             caller.throttles = 0
             caller.done += 1
             if caller.done == len(caller.calls):
                 caller.finished_at = now + CALL_S
             else:
-                heapq.heappush(queue, (now + CALL_S + (policy.after_throttled_s if was_throttled else 0), i))
+                heapq.heappush(queue, (start(caller, now + CALL_S), i))
             continue
         throttled += 1
         caller.throttles += 1
-        delay = policy.throttled.delay(caller.throttles + caller.pressure, rng.random)
+        delay = policy.throttled.delay(caller.throttles + caller.pacing.level(op), rng.random)
         if now + delay <= give_up_s:
             heapq.heappush(queue, (now + CALL_S + delay, i))
     finished = [c.finished_at for c in callers if c.finished_at is not None]
+    n = len(callers)
     bound = max((EVENTS[kind].count(op) * n - burst) / rate for op in set(EVENTS[kind]))
     return Outcome(len(finished), max(finished, default=0.0) / bound, throttled / max(1, ok))
+
+
+def play_row(kinds: tuple[str, ...], n: int, rate: float, policy: RetryPolicy, seed: int) -> Outcome:
+    """The stack operations one after another on `n` environments that start cold; the last one's figures."""
+    rng = random.Random(seed)
+    environments = [Pacing() for _ in range(n)]
+    outcomes = [play(kind, environments, rate, policy, rng) for kind in kinds]
+    return outcomes[-1]
 
 
 def main() -> None:
@@ -105,10 +137,10 @@ def main() -> None:
     print(f"throttled: {policy.throttled}, after a throttled call: {policy.after_throttled_s} s")
     print("| events | rate | succeeded (worst) | time / bound: mean (worst) | throttled per call (worst) |")
     print("|---|---|---|---|---|")
-    for kind, n, rate in ROWS:
-        runs = [play(kind, n, rate, policy, seed) for seed in range(args.seeds)]
+    for label, kinds, n, rate in ROWS:
+        runs = [play_row(kinds, n, rate, policy, seed) for seed in range(args.seeds)]
         ratios = [r.ratio for r in runs]
-        print(f"| {n} {kind} | {rate:g}/s | {min(r.succeeded for r in runs)}/{n} | "
+        print(f"| {label} | {rate:g}/s | {min(r.succeeded for r in runs)}/{n} | "
               f"{statistics.mean(ratios):.2f}x ({max(ratios):.2f}x) | "
               f"{max(r.throttled_per_call for r in runs):.1f} |")
 

@@ -1,7 +1,9 @@
-"""Benchmark 2: `app.synth()` time for 100 aliases, this construct vs `AwsCustomResource`.
+"""Benchmark 2: `app.synth()` time for 100 and 400 aliases, this construct vs `AwsCustomResource`.
 
 Why: synth runs on every `cdk diff`/`deploy`. Runs alternate between the two contenders so drift
-(warm caches, CPU frequency) affects both alike; jsii's start-up is paid once, before timing.
+(warm caches, CPU frequency) affects both alike; jsii's start-up is paid once, before timing. Both sizes
+lift CDK's 500-resource limit (`AwsCustomResource` needs 802 resources for 400 aliases; ours fit anyway),
+so the time is the construction and synthesis of the same aliases, not CDK's refusal.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 
 from common import Figure, Result, median, prepare_environment
 
-ALIASES = 100
+#: (aliases, interleaved repetitions): the larger size costs ~5 s a pair, so it gets fewer.
+SIZES = ((100, 15), (400, 7))
+GOAL = 0.8
 
 
 def _descendants(pid: str) -> list[str]:
@@ -40,60 +44,67 @@ def _cpu_s() -> float:
     return total
 
 
-def _time(kind: str) -> tuple[float, float]:
-    """(wall, CPU) seconds of one synth of `ALIASES` aliases."""
+def _time(kind: str, aliases: int) -> tuple[float, float]:
+    """(wall, CPU) seconds of one synth of `aliases` aliases."""
     import stacks
 
     gc.collect()
     cpu, wall = _cpu_s(), time.perf_counter()
-    stacks.synth(kind, ALIASES)
+    stacks.synth(kind, aliases, lift_limit=True)
     return time.perf_counter() - wall, _cpu_s() - cpu
 
 
-def run(quick: bool = False) -> Result:
-    prepare_environment()
-    reps = 2 if quick else 15
-    _time("construct")  # warm-up: jsii kernel, module loads, the asset staging (once per process)
-    _time("awscr")
+def _measure(result: Result, aliases: int, reps: int) -> None:
+    """Two rows (wall and CPU) for one size, the contenders interleaved."""
     times: dict[str, list[float]] = {"construct": [], "awscr": []}
     cpu: dict[str, list[float]] = {"construct": [], "awscr": []}
     for _ in range(reps):
         for kind in times:
-            wall, used = _time(kind)
+            wall, used = _time(kind, aliases)
             times[kind].append(wall)
             cpu[kind].append(used)
     ours, theirs = median(times["construct"]), median(times["awscr"])
     ratio = ours / theirs
     cpu_ours, cpu_theirs = median(cpu["construct"]), median(cpu["awscr"])
-    result = Result(f"2. Synth time, {ALIASES} aliases")
+    cpu_ratio = cpu_ours / cpu_theirs
     result.figures.append(
         Figure(
-            f"synth time for {ALIASES} aliases, construct / AwsCustomResource (median of {reps} interleaved)",
+            f"synth time for {aliases} aliases, construct / AwsCustomResource (median of {reps} interleaved)",
             f"{ours * 1000:.0f} ms / {theirs * 1000:.0f} ms = {ratio:.2f}x",
-            "<= 1.0x",
-            ratio <= 1.0,
+            f"<= {GOAL}x",
+            ratio <= GOAL,
         )
     )
     result.figures.append(
         Figure(
             "same, CPU time (Python + jsii's node processes; less sensitive to other load)",
-            f"{cpu_ours * 1000:.0f} ms / {cpu_theirs * 1000:.0f} ms = {cpu_ours / cpu_theirs:.2f}x",
-            "<= 1.0x",
-            cpu_ours <= cpu_theirs,
+            f"{cpu_ours * 1000:.0f} ms / {cpu_theirs * 1000:.0f} ms = {cpu_ratio:.2f}x",
+            f"<= {GOAL}x",
+            cpu_ratio <= GOAL,
         )
     )
     result.details.append(
-        "Wall-time runs (ms), construct: "
+        f"Wall-time runs (ms) for {aliases} aliases, construct: "
         + ", ".join(f"{t * 1000:.0f}" for t in times["construct"])
         + "; AwsCustomResource: "
         + ", ".join(f"{t * 1000:.0f}" for t in times["awscr"])
     )
-    if ratio > 1.0:
+    if ratio > GOAL:
         result.notes.append(
-            f"Synth time {ratio:.2f}x misses 1.0x. A 100-alias synth takes ~0.2 s either way, so run-to-run "
-            "noise on a busy machine can tip the ratio; if it persists, profile the construct's synth-time "
-            "validation (`refs.py`) and per-alias `grant_instance` (not investigated in this run)."
+            f"Synth time for {aliases} aliases {ratio:.2f}x (CPU {cpu_ratio:.2f}x) misses {GOAL}x: count the "
+            "jsii round trips per alias (each is a message to node and back) and look for one per alias that "
+            "could be per stack."
         )
+
+
+def run(quick: bool = False) -> Result:
+    prepare_environment()
+    sizes = [(n, 2) for n, _ in SIZES] if quick else list(SIZES)
+    _time("construct", 10)  # warm-up: jsii kernel, module loads, the asset staging (once per process)
+    _time("awscr", 10)
+    result = Result("2. Synth time, " + " and ".join(str(n) for n, _ in sizes) + " aliases")
+    for aliases, reps in sizes:
+        _measure(result, aliases, reps)
     return result
 
 

@@ -6,11 +6,15 @@ practices"; the service quotas page). Every event must succeed before its deadli
 close to what the quota allows, and the function should not hammer a quota the rest of the contact centre
 shares. Rows: 200 Creates at 20/s (the earlier, kinder setting), then the default quota for 100, 250 and
 497 Creates (497 fill a stack with the provider's 3 resources), an update that swaps each of the 497
-aliases (and its cleanup Deletes of the old physical IDs), and the stack delete. Each event
-runs the function's own code as it is at run time, in-process on a thread: `index._run`, what the handler
-runs before crhelper answers, imported from the staged asset (so the cut model is used), with a
-CloudFormation-shaped event and a fake Lambda context whose deadline is the function's timeout. Hundreds
-of Lambda processes on 2 cores would measure process start-up, not the retry strategy. The emulator runs
+aliases (and its cleanup Deletes of the old physical IDs), and the stack delete; and 100 Creates naming
+the addresses by their email address, each scanning its instance of 300 addresses (3 search pages) first.
+Each event runs the function's own code as it is at run time, in-process on a thread: `index._run`, what
+the handler runs before crhelper answers, imported from the staged asset (so the cut model is used) by the
+harness (`connect_email_alias.local.harness`, the live check's too), with the player's CloudFormation
+events and the bootstrap's Lambda context, whose deadline is the function's timeout. Hundreds of Lambda
+processes on 2 cores would measure process start-up, not the retry strategy. What the port learns of the
+quota is kept per thread (`backoff.process_pacing`), so each event's thread is an environment of its own,
+as Lambda runs concurrent invocations: no event learns from another. The emulator runs
 in a process of its own with its quota option (one token bucket per operation, starting full), as Connect
 runs apart from the functions: sharing one interpreter with hundreds of callers, its answers would wait
 for theirs and the figures would measure the harness, not the quota and the backoff.
@@ -24,7 +28,6 @@ import json
 import logging
 import multiprocessing
 import os
-import sys
 import threading
 import time
 import uuid
@@ -32,16 +35,18 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from common import Figure, Result, prepare_environment
 
+if TYPE_CHECKING:
+    from connect_email_alias.local.harness import InProcessFunction
+
 INSTANCE = "00000000-0000-4000-8000-0000000be0c5"
-STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/Bench/6f1d2c4e-0000-4000-8000-0000000be0c5"
-FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:bench-alias-provider"
+STACK_NAME = "Bench"
 DEFAULT_QUOTA = (2.0, 5)  # Connect's default per API: 2 requests/s, burst 5
 RATIO_GOAL = 1.25
+RAISED_RATIO_GOAL = 1.3  # at a raised quota (issue 19: 0.1.0 did 1.13x)
 THROTTLED_GOAL = 3.0
 # crhelper's timeout answer goes out this long before the deadline: a later finish is a FAILED answer.
 TIMER_MARGIN_S = 3.0
@@ -55,6 +60,8 @@ class Scenario:
     burst: int
     # Then a stack update that gives every alias's primary a new alias (one swap each), and the stack delete.
     swap_and_delete: bool = False
+    # The events name both addresses by their email address (each one scans the instance first).
+    by_email: bool = False
 
 
 @dataclass
@@ -118,39 +125,41 @@ def seed(n: int) -> dict[str, Any]:
 
 
 def _props(pair: tuple[str, str]) -> dict[str, Any]:
+    """An address holding '@' is named by its email address, any other by its ID."""
+    primary, alias = pair
     return {
-        "ServiceToken": FUNCTION_ARN,
         "ServiceTimeout": "1920",
         "InstanceId": INSTANCE,
-        "EmailAddressId": pair[0],
-        "AliasConfiguration": {"EmailAddressId": pair[1]},
+        ("EmailAddress" if "@" in primary else "EmailAddressId"): primary,
+        "AliasConfiguration": {("EmailAddress" if "@" in alias else "EmailAddressId"): alias},
     }
 
 
+def by_email(n: int) -> list[tuple[str, str]]:
+    """`pairs(n)` named by the addresses `seed(n)` gives them (they sort aliases first: "a…", "b…", "p…")."""
+    return [(f"p{i}@bench.example.com", f"a{i}@bench.example.com") for i in range(n)]
+
+
 def event(
-    request_type: str,
+    function: InProcessFunction,
+    request_type: Any,
     index: int,
     pair: tuple[str, str],
     physical_id: str | None = None,
     old_pair: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The event CloudFormation sends for resource `Alias<index>` of the bench stack."""
-    props = _props(pair)
-    body: dict[str, Any] = {
-        "RequestType": request_type,
-        "ServiceToken": FUNCTION_ARN,
-        "ResponseURL": "http://127.0.0.1:9/not-used-in-process",
-        "StackId": STACK_ID,
-        "RequestId": str(uuid.uuid4()),
-        "LogicalResourceId": f"Alias{index}",
-        "ResourceType": "Custom::ConnectEmailAddressAlias",
-        "ResourceProperties": props,
-    }
-    if physical_id is not None:
-        body["PhysicalResourceId"] = physical_id
-    if old_pair is not None:
-        body["OldResourceProperties"] = _props(old_pair)
-    return body
+    """The event CloudFormation sends for resource `Alias<index>` of the bench stack (the player's own)."""
+    from connect_email_alias.local import Environment
+    from connect_email_alias.local.cloudformation.template import stack_id_for
+
+    return function.event(
+        request_type,
+        stack_id=stack_id_for(STACK_NAME, Environment()),
+        logical_id=f"Alias{index}",
+        properties=_props(pair),
+        physical_resource_id=physical_id,
+        old_properties=_props(old_pair) if old_pair is not None else None,
+    )
 
 
 def _serve(conn: Connection, seed_doc: dict[str, Any]) -> None:
@@ -218,64 +227,50 @@ class RemoteEmulator:
 
 
 @contextlib.contextmanager
-def function_code(emulator: RemoteEmulator) -> Iterator[ModuleType]:
-    """The staged asset's `index` module (the live check's loader), imported with the environment Lambda
-    would give it, pointed at `emulator`; the environment is restored afterwards."""
-    from connect_email_alias.live_check import function_code as staged_function
+def staged_function(emulator: RemoteEmulator) -> Iterator[InProcessFunction]:
+    """The staged asset loaded in this process by the harness, with the environment Lambda would give it,
+    pointed at `emulator`; the harness restores the environment, modules and loggers afterwards."""
+    from connect_email_alias.local import Environment
     from connect_email_alias.local.connect.emulator import DUMMY_CREDENTIALS
+    from connect_email_alias.local.harness import in_process, staged_asset
 
-    saved_env = dict(os.environ)
-    os.environ.update(
-        {
-            **emulator.env(),
-            **DUMMY_CREDENTIALS,
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
-    )
-    try:
-        # No log handler: crhelper's JSON lines from hundreds of threads would drown the figures.
-        with staged_function(log_handlers=(), log_level=logging.WARNING) as index:
-            yield index
-    finally:
-        os.environ.clear()
-        os.environ.update(saved_env)
-
-
-def function_timeout_s() -> float:
-    """The function's timeout as the construct sets it (the function's contract module), else 120 s."""
-    with contextlib.suppress(ImportError, AttributeError):
-        import contract  # the staged asset's, on sys.path inside `function_code`
-
-        return float(contract.FUNCTION_TIMEOUT_S)
-    return 120.0
+    lambda_env = {
+        **emulator.env(),
+        **DUMMY_CREDENTIALS,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    # No log handler: crhelper's JSON lines from hundreds of threads would drown the figures.
+    with staged_asset() as asset, in_process(asset, Environment(), env=lambda_env) as function:
+        assert function.code.index is not None  # imported now: crhelper sets the root level, raised below
+        logging.getLogger().setLevel(logging.WARNING)
+        yield function
 
 
 def play(
-    index: ModuleType,
+    function: InProcessFunction,
     emulator: RemoteEmulator,
     label: str,
     events: list[dict[str, Any]],
     quota: tuple[float, int],
 ) -> tuple[Phase, list[str | None]]:
     """Send every event at once (one thread each); returns the phase and each event's PhysicalResourceId."""
-    from connect_email_alias.live_check import LambdaContext
-
     rate, burst = quota
-    timeout_s = function_timeout_s()
+    timeout_s = function.spec.timeout_s  # the function's timeout, as the construct sets it
     phase = Phase(label, rate, burst, len(events), timeout_s=timeout_s)
     physical: list[str | None] = [None] * len(events)
     emulator.clear_calls()
     emulator.set_quota((rate, burst))  # the same quota for every API, every bucket full
     start = threading.Barrier(len(events) + 1)
     lock = threading.Lock()
+    run = function.code.index._run  # what the handler runs before crhelper answers
 
     def one(i: int, body: dict[str, Any]) -> None:
         start.wait()
-        context = LambdaContext(timeout_s, function_name="bench-alias-provider")
+        context = function.context(timeout_s)
         try:
-            physical[i] = index._run(body, context)
+            physical[i] = run(body, context)
         except Exception as err:
             with lock:
                 phase.failures.append(f"{type(err).__name__}: {err}")
@@ -288,7 +283,7 @@ def play(
     # One warm client, as each Lambda process has its own before its calls: hundreds of threads missing
     # `make_client`'s cache at once would build hundreds of clients under one GIL first (tens of seconds
     # of start-up that Lambda spends in parallel processes).
-    sys.modules["connect_api"].make_client(os.environ["AWS_REGION"])  # the staged module `index` uses
+    function.code.module("connect_api").make_client(os.environ["AWS_REGION"])  # the one `index` uses
     threads = [threading.Thread(target=one, args=(i, e)) for i, e in enumerate(events)]
     for thread in threads:
         thread.start()
@@ -318,28 +313,30 @@ def run_scenario(scenario: Scenario) -> tuple[list[Phase], bool]:
     n = scenario.creates
     quota = (scenario.rate, scenario.burst)
     todo = pairs(n)
-    with RemoteEmulator(seed(n)) as emulator, function_code(emulator) as index:
-        created, physical = play(
-            index, emulator, f"{n} Creates", [event("Create", i, p) for i, p in enumerate(todo)], quota
-        )
+    named = by_email(n) if scenario.by_email else todo
+    label = f"{n} Creates" + (f" by address ({3 * n} addresses)" if scenario.by_email else "")
+    with RemoteEmulator(seed(n)) as emulator, staged_function(emulator) as function:
+        creates = [event(function, "Create", i, p) for i, p in enumerate(named)]
+        created, physical = play(function, emulator, label, creates, quota)
         phases = [created]
         right = created.succeeded == n and emulator.aliases_by_primary(INSTANCE) == dict(todo)
         if scenario.swap_and_delete:
             if right:  # the swaps' events name each resource's PhysicalResourceId from its Create
                 swapped = pairs(n, "b")
                 updates = [
-                    event("Update", i, new, physical[i], old_pair=old)
+                    event(function, "Update", i, new, physical[i], old_pair=old)
                     for i, (old, new) in enumerate(zip(todo, swapped, strict=True))
                 ]
-                swaps, new_physical = play(index, emulator, f"{n} swaps", updates, quota)
+                swaps, new_physical = play(function, emulator, f"{n} swaps", updates, quota)
                 # A new PhysicalResourceId makes CloudFormation send the old one a Delete after the update.
                 replaced = zip(todo, physical, new_physical, strict=True)
                 cleanups = [
-                    event("Delete", i, old, old_id)
+                    event(function, "Delete", i, old, old_id)
                     for i, (old, old_id, new_id) in enumerate(replaced)
                     if old_id is not None and new_id not in (None, old_id)
                 ]
-                cleanup, _ = play(index, emulator, f"update cleanup of {len(cleanups)}", cleanups, quota)
+                label = f"update cleanup of {len(cleanups)}"
+                cleanup, _ = play(function, emulator, label, cleanups, quota)
                 phases += [swaps, cleanup]
                 right = (
                     swaps.succeeded == n
@@ -348,11 +345,11 @@ def run_scenario(scenario: Scenario) -> tuple[list[Phase], bool]:
                 )
                 todo, physical = swapped, new_physical
             deletes = [
-                event("Delete", i, p, physical_id)
+                event(function, "Delete", i, p, physical_id)
                 for i, (p, physical_id) in enumerate(zip(todo, physical, strict=True))
                 if physical_id is not None
             ]
-            deleted, _ = play(index, emulator, f"stack delete of {len(deletes)}", deletes, quota)
+            deleted, _ = play(function, emulator, f"stack delete of {len(deletes)}", deletes, quota)
             phases.append(deleted)
             right = right and deleted.succeeded == len(deletes) and not emulator.aliases_by_primary(INSTANCE)
     return phases, right
@@ -365,7 +362,7 @@ def _quota_text(phase: Phase) -> str:
 def figures(result: Result, phase: Phase, *, default_quota: bool) -> None:
     """Three rows per phase: succeeded, time against the quota's bound, throttled attempts per call."""
     ratio = phase.elapsed_s / phase.bound_s if phase.bound_s else float("inf")
-    ratio_goal = RATIO_GOAL if default_quota else 1.5
+    ratio_goal = RATIO_GOAL if default_quota else RAISED_RATIO_GOAL
     where = f"{phase.label} ({_quota_text(phase)})"
     result.figures.append(
         Figure(f"{where}: succeeded / total, before the deadline", f"{phase.succeeded}/{phase.total}",
@@ -400,7 +397,11 @@ def figures(result: Result, phase: Phase, *, default_quota: bool) -> None:
     if ratio > ratio_goal:
         result.notes.append(
             f"{where}: {ratio:.2f}x the quota's lower bound misses {ratio_goal:g}x: callers back off past "
-            "the moment the bucket refills, so tokens go unused."
+            "the moment the bucket refills, so tokens go unused"
+            + ("." if default_quota else (
+                ": each event's first call runs in a cold environment that has seen nothing to learn from, "
+                "and a backoff steep enough to thin out 497 callers at the default quota overshoots a raised "
+                "one (docs/design.md § Handler, \"Quota\")."))
         )
     if default_quota and phase.throttled_per_call > THROTTLED_GOAL:
         result.notes.append(
@@ -416,12 +417,17 @@ def scenarios(quick: bool) -> list[tuple[Scenario, bool]]:
     """(scenario, is it at the default quota) in the table's order."""
     rate, burst = DEFAULT_QUOTA
     if quick:
-        return [(Scenario(40, 10.0, 5), False), (Scenario(20, rate, burst, swap_and_delete=True), True)]
+        return [
+            (Scenario(40, 10.0, 5), False),
+            (Scenario(20, rate, burst, swap_and_delete=True), True),
+            (Scenario(20, rate, burst, by_email=True), True),
+        ]
     return [
         (Scenario(200, 20.0, 5), False),
         (Scenario(100, rate, burst), True),
         (Scenario(250, rate, burst), True),
         (Scenario(497, rate, burst, swap_and_delete=True), True),
+        (Scenario(100, rate, burst, by_email=True), True),
     ]
 
 
@@ -437,7 +443,8 @@ def run(quick: bool = False, sizes: list[int] | None = None) -> Result:
         for phase in phases:
             figures(result, phase, default_quota=default_quota)
         if not right:
-            wrong.append(f"{scenario.creates} at {scenario.rate:g}/s")
+            named = " by address" if scenario.by_email else ""
+            wrong.append(f"{scenario.creates}{named} at {scenario.rate:g}/s")
     result.details.append(
         "Lower bound = max over operations of (successful calls of that operation - burst) / rate: the "
         "time the quota needs to let through what the events had to do. Throttled attempts are the "

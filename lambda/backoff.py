@@ -1,11 +1,13 @@
 """Backoff with jitter, bounded by the invocation's time left: one helper for every retry loop.
 
 Used by the Connect port (throttling, 5xx, connection errors, a fresh IAM grant), the lifecycle (a lock,
-an address not visible yet) and the response sender. See docs/design.md § Handler ("Retry numbers").
+an address not visible yet) and the response sender; ``Pacing`` is what the port learns of each operation's
+quota. See docs/design.md § Handler ("Retry numbers", "Quota").
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,3 +43,55 @@ class Clock:
     remaining_ms: Callable[[], int]
     sleep: Callable[[float], None]
     rand: Callable[[], float]
+
+
+@dataclass
+class _Seen:
+    level: int = 0
+    throttled_last: bool = False
+
+
+class Pacing:
+    """What the calls of this process have seen of each operation's quota (Connect throttles per API).
+
+    AIMD-like, on the backoff's steps: a call that got through after ``k`` throttles raises its operation's
+    level by ``k - 1`` (its backoff had to climb that far), one that got through at once lowers it by one
+    (a ``factor`` shorter wait): calls that go through unthrottled shorten the next wait. A throttled call
+    starts its backoff at the level, and the next call of an operation whose last call was throttled waits
+    a moment first (tokens are contested: trying at once would most likely be throttled again).
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, _Seen] = {}
+
+    def level(self, operation: str) -> int:
+        """How many steps up a throttled call of ``operation`` starts its backoff."""
+        return self._seen.get(operation, _Seen()).level
+
+    def throttled_last(self, operation: str) -> bool:
+        """Whether the last call of ``operation`` had to be retried for throttling."""
+        return self._seen.get(operation, _Seen()).throttled_last
+
+    def settle(self, operation: str, throttles: int) -> None:
+        """Learn from a call of ``operation`` that got through after ``throttles`` throttled attempts."""
+        seen = self._seen.setdefault(operation, _Seen())
+        seen.level = max(0, seen.level + throttles - 1)
+        seen.throttled_last = throttles > 0
+
+
+class _PerThread(threading.local):
+    def __init__(self) -> None:
+        self.pacing = Pacing()
+
+
+_PROCESS = _PerThread()
+
+
+def process_pacing() -> Pacing:
+    """The warm process's ``Pacing``, kept between invocations.
+
+    One per thread: Lambda runs every invocation of a process on its main thread, so there it is the
+    process's; the throttling benchmark runs each invocation it stands in for on a thread of its own, as
+    Lambda runs concurrent invocations in environments of their own, which share nothing.
+    """
+    return _PROCESS.pacing

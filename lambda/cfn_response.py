@@ -6,6 +6,8 @@
   and loops forever on connection errors).
 - One answer per invocation: the timeout timer and the main thread cannot both answer.
 - The timeout answer carries an actionable reason and whatever PhysicalResourceId the handler set up front.
+- A failure is logged without address strings (crhelper logs the reason, which may quote one, with its
+  traceback).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from backoff import Backoff, time_for
 from crhelper import FAILED, CfnResource, log_helper
+from errors import redact
 
 logger = logging.getLogger("cfn_response")
 
@@ -173,6 +176,16 @@ class Responder(CfnResource):
     def _unsupported(self, event: dict[str, Any], context: Any) -> str:
         raise ValueError(f"Unsupported RequestType {str(event.get('RequestType'))[:40]!r}: expected Create, "
                          "Update or Delete.")
+
+    def _wrap_function(self, func: Callable[[dict[str, Any], Any], Any] | None) -> None:
+        """crhelper's, except the log: it logs the reason with its traceback, and a reason may quote the
+        address the template gave, which the logs never hold (the handler has logged its own summary)."""
+        try:
+            self.PhysicalResourceId = func(self._event, self._context) if func else ""
+        except Exception as err:
+            logger.error(json.dumps({"failed": type(err).__name__, "reason": redact(str(err))}))
+            self.Reason = str(err)
+            self.Status = FAILED
 
     def _poll_enabled(self) -> bool:
         """Never: this provider answers in one invocation (no CloudWatch Events polling)."""

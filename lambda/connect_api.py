@@ -15,14 +15,14 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 import botocore.session
-from backoff import Backoff, Clock, time_for
+from backoff import Backoff, Clock, Pacing, process_pacing, time_for
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
@@ -37,6 +37,7 @@ from errors import (
     PortError,
     TokenReused,
     clip,
+    redact,
     short_id,
 )
 from lifecycle import Address
@@ -59,7 +60,8 @@ _TRANSIENT = frozenset({"InternalServiceException", "ServiceUnavailable"})
 # boto3 method name -> Connect operation, for the operations the contract lists (one list, one spelling).
 _ACTION = {xform_name(operation): operation for operation in CONNECT_OPERATIONS}
 _MUTATING = frozenset({"associate_email_address_alias", "disassociate_email_address_alias"})
-_EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
+#: SearchEmailAddresses' page size: the model's maximum.
+SEARCH_PAGE = 100
 _ADDRESS_ARN = re.compile(r"arn:[^:]+:connect:[^:]+:[^:]+:instance/([^/]+)/email-address/([^/]+)")
 
 
@@ -72,15 +74,16 @@ DENIED = Backoff(base_s=1.0, cap_s=4.0, floor=0.5)
 class RetryPolicy:
     """Transport retries. Times in seconds except the `_ms` fields (compared with the time left).
 
-    Throttling grows towards a long cap, and an invocation that was throttled starts its next call's backoff
-    where the last one ended: Connect's default quota (2 requests/s per API and account) is shared by every
-    invocation at once, so waiting callers must thin out (docs/design.md § Handler, "Quota").
+    Throttling grows towards a long cap, from where this process's calls of the operation left it (`Pacing`):
+    Connect's default quota (2 requests/s per API and account) is shared by every invocation at once, so
+    waiting callers must thin out, and calls that go through unthrottled bring the waits back down
+    (docs/design.md § Handler, "Quota").
     """
 
     throttled: Backoff = THROTTLED
     transient: Backoff = TRANSIENT
-    # After a call that was throttled, the next one waits this long: tokens are contested, so its first
-    # attempt right away would most likely be throttled too.
+    # After a call of an operation that was throttled, its next call waits this long: tokens are contested,
+    # so its first attempt right away would most likely be throttled too.
     after_throttled_s: float = 2.0
     # AccessDenied is retried this long from an operation's first denial, until it has worked once.
     denied_wait_ms: int = 10_000
@@ -115,6 +118,18 @@ def _botocore_session() -> botocore.session.Session:
 
 
 @functools.cache
+def _connect_regions(partition: str) -> frozenset[str]:
+    return frozenset(_botocore_session().get_available_regions("connect", partition))
+
+
+def has_endpoint(partition: str | None, region: str) -> bool:
+    """Whether the SDK's endpoint data lists Amazon Connect in `region` (of `partition`, when an ARN names
+    one): calls to a region without it would retry a connection that never opens until the time runs out."""
+    partitions = [partition] if partition else _botocore_session().get_available_partitions()
+    return any(region in _connect_regions(p) for p in partitions)
+
+
+@functools.cache
 def make_client(region: str) -> Any:
     """A Connect client for `region`, cached for warm invocations. AWS_ENDPOINT_URL_CONNECT is honoured."""
     session = boto3.session.Session(botocore_session=_botocore_session(), region_name=region)
@@ -146,7 +161,7 @@ class _Failure:
 
 def _mask(message: str) -> str:
     """Connect's message without address strings (the model marks them sensitive), kept short."""
-    return clip(_EMAIL.sub("<address>", message).replace("\n", " "), 80)
+    return clip(redact(message).replace("\n", " "), 80)
 
 
 class ConnectApi:
@@ -159,14 +174,14 @@ class ConnectApi:
         seed: TokenSeed,
         client_factory: Callable[[str], Any] = make_client,
         policy: RetryPolicy = RetryPolicy(),
+        pacing: Pacing | None = None,
     ) -> None:
         self._clock = clock
         self._seed = seed
         self._client_factory = client_factory
         self._policy = policy
+        self._pacing = process_pacing() if pacing is None else pacing  # the warm process's by default
         self._worked: set[str] = set()  # operations that succeeded once in this request
-        self._pressure = 0  # throttling seen by this request's earlier calls: where the next backoff starts
-        self._throttled_last = False
 
     # -- the port -------------------------------------------------------------------------------------
 
@@ -219,6 +234,25 @@ class ConnectApi:
                 return None
             params["NextToken"] = resp["NextToken"]
 
+    def addresses(self, region: str, instance_id: str) -> Iterator[Address]:
+        """Every address of the instance, from SearchEmailAddresses without criteria, 100 a page, each page
+        fetched as the caller gets there (it compares the results itself and stops when it has its answer).
+        Results carry no tags."""
+        params: dict[str, Any] = {"InstanceId": instance_id, "MaxResults": SEARCH_PAGE}
+        while True:
+            resp = self._call(region, "search_email_addresses", params, f"instance {short_id(instance_id)}")
+            for item in resp.get("EmailAddresses") or ():
+                aliases = tuple(
+                    str(c["EmailAddressId"])
+                    for c in item.get("AliasConfigurations") or ()
+                    if c.get("EmailAddressId")
+                )
+                address_id, email = str(item.get("EmailAddressId") or ""), str(item.get("EmailAddress") or "")
+                yield Address(address_id, email, aliases, arn=str(item.get("EmailAddressArn") or ""))
+            if not resp.get("NextToken"):
+                return
+            params = {**params, "NextToken": resp["NextToken"]}
+
     # -- calls ------------------------------------------------------------------------------------------
 
     def _mutate(self, pair: Pair, step: str, op: str) -> None:
@@ -233,7 +267,7 @@ class ConnectApi:
     def _call(self, region: str, op: str, params: Mapping[str, Any], target: str) -> Any:
         """Call `op`, retrying throttling, 5xx, connection errors and a fresh denial while time is left."""
         attempt = throttles = transients = denials = 0
-        if self._throttled_last and time_for(
+        if self._pacing.throttled_last(op) and time_for(
             self._clock.remaining_ms, self._policy.after_throttled_s, self._policy.reserve_ms
         ):
             self._clock.sleep(self._policy.after_throttled_s)
@@ -258,13 +292,12 @@ class ConnectApi:
             self._log(op, region, params, failure, started, attempt)
             if failure is None:
                 self._worked.add(op)
-                self._pressure = max(0, self._pressure + throttles - 1)
-                self._throttled_last = throttles > 0
+                self._pacing.settle(op, throttles)
                 return resp
             ambiguous = ambiguous or failure.ambiguous
             if failure.throttled:
                 throttles += 1
-                delay = self._policy.throttled.delay(throttles + self._pressure, self._clock.rand)
+                delay = self._policy.throttled.delay(throttles + self._pacing.level(op), self._clock.rand)
             elif failure.transient:
                 transients += 1
                 delay = self._policy.transient.delay(transients, self._clock.rand)
@@ -307,7 +340,8 @@ class ConnectApi:
         elif err.code == "ResourceNotFoundException":
             message = err.message.lower()
             kind, reason = NotFound, _rejected(action, target, err)
-            if "instance" in message and "email" not in message and "InstanceId" in params:
+            search = op == "search_email_addresses"  # the instance is the one resource a search names
+            if (search or ("instance" in message and "email" not in message)) and "InstanceId" in params:
                 kind = InstanceNotFound
                 instance = str(params["InstanceId"])
                 reason = (

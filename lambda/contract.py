@@ -20,9 +20,15 @@ EMAIL_ADDRESS_ID = "EmailAddressId"
 ALIAS_CONFIGURATION = "AliasConfiguration"
 ALIAS_EMAIL_ADDRESS_ID = "EmailAddressId"  # the one key inside AliasConfiguration
 ALIAS_PROPERTY = f"{ALIAS_CONFIGURATION}.{ALIAS_EMAIL_ADDRESS_ID}"
+# Either address may be named by its email address instead of its ID (contract §1b; docs/design.md § Handler,
+# "Addresses named by email"): exactly one of the two keys for each.
+EMAIL_ADDRESS = "EmailAddress"  # instead of EmailAddressId
+ALIAS_EMAIL_ADDRESS = "EmailAddress"  # inside AliasConfiguration, instead of its EmailAddressId
+ALIAS_ADDRESS_PROPERTY = f"{ALIAS_CONFIGURATION}.{ALIAS_EMAIL_ADDRESS}"
 #: CloudFormation adds these itself; they carry no meaning for the resource.
 IGNORED_PROPERTIES = ("ServiceToken", "ServiceTimeout")
-PROPERTIES = (INSTANCE_ID, EMAIL_ADDRESS_ID, ALIAS_CONFIGURATION)
+PROPERTIES = (INSTANCE_ID, EMAIL_ADDRESS_ID, EMAIL_ADDRESS, ALIAS_CONFIGURATION)
+ALIAS_KEYS = (ALIAS_EMAIL_ADDRESS_ID, ALIAS_EMAIL_ADDRESS)
 
 # -- attributes (Fn::GetAtt) ---------------------------------------------------------------------------------
 ATTR_INSTANCE_ID = "InstanceId"
@@ -38,6 +44,7 @@ ATTRIBUTES = (
 # -- limits ------------------------------------------------------------------------------------------------
 INSTANCE_ID_MAX = 100  # Connect's model: InstanceId 1-100
 ADDRESS_ID_MAX = 500  # Connect's model: EmailAddressId 1-500
+EMAIL_MAX = 255  # Connect's model: EmailAddress 1-255
 ARN_MAX = 700  # "arn:" + partition, region, account and both IDs at their maxima fit well inside
 REASON_MAX = 256  # CloudFormation shows at most this much of a Reason
 PHYSICAL_ID_MAX_BYTES = 1024
@@ -52,11 +59,15 @@ ID_PATTERN = r"[!-.0-9;-?A-~]+"
 PARTITION_PATTERN = r"aws(?:-[a-z]+)*"
 REGION_PATTERN = r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}"
 ACCOUNT_PATTERN = r"\d{12}"
+#: Connect's model for an email address (`EmailAddress`); control characters are refused too.
+EMAIL_PATTERN = r"[^\s@]+@[^\s@]+\.[^\s@]+"
 INSTANCE_ARN_SHAPE = "arn:<partition>:connect:<region>:<account>:instance/<instanceId>"
 EMAIL_ADDRESS_ARN_SHAPE = INSTANCE_ARN_SHAPE + "/email-address/<emailAddressId>"
 
 _ID = re.compile(ID_PATTERN)
 _REGION = re.compile(REGION_PATTERN)
+_EMAIL = re.compile(EMAIL_PATTERN)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ARN = re.compile(
     rf"arn:(?P<partition>{PARTITION_PATTERN}):connect:(?P<region>{REGION_PATTERN}):"
     rf"(?P<account>{ACCOUNT_PATTERN}):"
@@ -101,10 +112,11 @@ def is_region(value: str) -> bool:
     return _REGION.fullmatch(value) is not None
 
 
-def parse_id_or_arn(value: object, kind: Kind, name: str) -> IdOrArn:
+def parse_id_or_arn(value: object, kind: Kind, name: str, *, email_name: str | None = None) -> IdOrArn:
     """Parse an instance or email-address ID or ARN; raise `GrammarError` naming `name` and the fix.
 
-    Values starting with ``arn:`` are ARNs; anything else is a plain ID.
+    Values starting with ``arn:`` are ARNs; anything else is a plain ID. `email_name` is where the address
+    could be named by its email instead, which the message for an email address given here points at.
     """
     shape = INSTANCE_ARN_SHAPE if kind == "instance" else EMAIL_ADDRESS_ARN_SHAPE
     what = f"a Connect {kind} ID or {kind} ARN"
@@ -116,6 +128,11 @@ def parse_id_or_arn(value: object, kind: Kind, name: str) -> IdOrArn:
         limit = INSTANCE_ID_MAX if kind == "instance" else ADDRESS_ID_MAX
         if len(value) > limit:
             raise GrammarError(f"{name} is {len(value)} characters, more than {limit}: use {what}.")
+        if "@" in value and _ID.fullmatch(value.replace("@", "-")) and email_name is not None:
+            raise GrammarError(
+                f"{name} {excerpt(value)} is an email address, not an ID: use {email_name} instead to name "
+                "the address by email (or give its ID or ARN here)."
+            )
         if "@" in value and _ID.fullmatch(value.replace("@", "-")):
             raise GrammarError(
                 f"{name} {excerpt(value)} looks like an email address: pass the email address's ID (or ARN), "
@@ -148,6 +165,64 @@ def parse_id_or_arn(value: object, kind: Kind, name: str) -> IdOrArn:
     if address is not None and not is_id(address, "email-address"):
         raise GrammarError(f"{name} has an invalid email-address ID {excerpt(address)}: use {shape}.")
     return IdOrArn(address or instance, match["partition"], match["region"], match["account"], instance)
+
+
+def email_key(address: str) -> str:
+    """How two email addresses compare: case-insensitively (Connect's own search ignores case too)."""
+    return address.lower()
+
+
+def parse_email(value: object, name: str, id_name: str) -> str:
+    """An email address naming an address (``support@example.com``), as given; raise `GrammarError` naming
+    `name` and pointing at `id_name` (the ID/ARN form) for anything that is not one."""
+    what = "an email address like support@example.com"
+    if not isinstance(value, str):
+        raise GrammarError(f"{name} must be a string ({what}); got {type(value).__name__} {excerpt(value)}.")
+    if value == "":
+        raise GrammarError(f"{name} is empty: set it to {what}, or name the address by ID with {id_name}.")
+    if len(value) > EMAIL_MAX:
+        raise GrammarError(f"{name} is {len(value)} characters, more than {EMAIL_MAX}: use {what}.")
+    if _EMAIL.fullmatch(value) is None or _CONTROL.search(value):
+        raise GrammarError(
+            f"{name} {excerpt(value)} is not an email address: use {what}, or name the address by ID or "
+            f"ARN with {id_name}."
+        )
+    return value
+
+
+def check_one_form(by_id: object, by_email: object, id_name: str, email_name: str) -> None:
+    """Exactly one of the two forms names an address (None: not given)."""
+    if by_id is not None and by_email is not None:
+        raise GrammarError(
+            f"{id_name} and {email_name} are both set: name the address one way, by ID or ARN or by its "
+            "email address; remove one of them."
+        )
+    if by_id is None and by_email is None:
+        raise GrammarError(
+            f"{id_name} or {email_name} is required: set one (the address's ID or ARN, or its email address)."
+        )
+
+
+def check_distinct_emails(
+    primary: str | None, alias: str | None, names: tuple[str, str] = (EMAIL_ADDRESS, ALIAS_ADDRESS_PROPERTY)
+) -> None:
+    """An alias named by email other than its primary named by email (compared as `email_key` does)."""
+    if primary is not None and alias is not None and email_key(primary) == email_key(alias):
+        raise GrammarError(
+            f"{names[1]} equals {names[0]} ({excerpt(primary)}, ignoring case): an address cannot be its own "
+            "alias; choose a different alias address."
+        )
+
+
+def check_account(name: str, arn_account: str | None, own_account: str | None, whose: str) -> None:
+    """An ARN's account is the provider's own (a provider acts in its own account); None skips the check."""
+    if arn_account is None or own_account is None or arn_account == own_account:
+        return
+    raise GrammarError(
+        f"{name} names account {arn_account}, but {whose} is in account {own_account} and acts in its own "
+        f"account only: use an instance of account {own_account}, or deploy the alias in account "
+        f"{arn_account}."
+    )
 
 
 def _arn_problem(value: str) -> str:
@@ -245,10 +320,30 @@ def owner_tag_value(stack_id: str, logical_id: str, primary_id: str) -> str:
     return f"{digest}/{readable}"[:_TAG_VALUE_MAX]
 
 
+@dataclass(frozen=True)
+class OwnerRecord:
+    """An owner record read back. `digest` decides who owns the pair (compare whole records, as the function
+    does); `stack_name` and `logical_id` are the readable tail, for people."""
+
+    digest: str
+    stack_name: str
+    logical_id: str
+
+
+_OWNER_RECORD = re.compile(rf"(?P<digest>[0-9a-f]{{{_OWNER_HASH_CHARS}}})/(?P<stack>[^/]+)/(?P<logical>.+)")
+
+
+def parse_owner_record(value: str) -> OwnerRecord | None:
+    """The parts of a record `owner_tag_value` wrote; None for any other value (e.g. a tag set by hand)."""
+    match = _OWNER_RECORD.fullmatch(value)
+    return OwnerRecord(match["digest"], match["stack"], match["logical"]) if match else None
+
+
 def same_stack(record: str, other: str) -> bool:
     """Whether two owner records name resources of one stack (by the readable tail's stack name, which
     the cut to 256 characters never reaches: stack names have at most 128)."""
-    return record.split("/")[1:2] == other.split("/")[1:2] != []
+    mine, theirs = parse_owner_record(record), parse_owner_record(other)
+    return mine is not None and theirs is not None and mine.stack_name == theirs.stack_name
 
 
 # -- what the function calls, and the IAM it needs -----------------------------------------------------------
@@ -269,7 +364,8 @@ IAM_ADDRESS_ACTIONS = (
     "connect:TagResource",
     "connect:UntagResource",
 )
-#: On `arn:<partition>:connect:<region>:<account>:instance/<id>`; only to explain a conflict.
+#: On `arn:<partition>:connect:<region>:<account>:instance/<id>`: to resolve addresses named by email, and to
+#: explain a conflict.
 IAM_INSTANCE_ACTIONS = ("connect:SearchEmailAddresses",)
 
 # -- time ----------------------------------------------------------------------------------------------------

@@ -7,12 +7,22 @@ lifecycle. See docs/design.md § Handler.
 
 from __future__ import annotations
 
+import re
+
 from contract import REASON_MAX
+
+_ADDRESS = re.compile(r"[^\s@]+@[^\s@]+")
 
 
 def clip(text: str, limit: int = REASON_MAX) -> str:
     """Cut `text` to `limit` characters (CloudFormation shows at most 256 of a Reason)."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def redact(text: str) -> str:
+    """`text` with anything that looks like an email address replaced: a reason may quote the address the
+    template gave, but the logs never hold address strings (Connect's model marks them sensitive)."""
+    return _ADDRESS.sub("<address>", text)
 
 
 def short_id(value: str) -> str:

@@ -1,9 +1,10 @@
 """Lambda entry point (`index.handler`): wiring only.
 
-CloudFormation event -> properties (validated, normalised) -> lifecycle decision -> Connect port -> answer.
-The PhysicalResourceId the answer would carry is set BEFORE any work, so crhelper's timeout answer is right
-too: the old id for Update/Delete, the minted id for Create (a failed Create whose outcome is certain answers
-an id we did not mint, so its rollback Delete makes no call). See docs/design.md § Handler.
+CloudFormation event -> properties (validated, normalised; where the calls go checked) -> addresses named
+by email looked up -> lifecycle decision -> Connect port -> answer. The PhysicalResourceId the answer would
+carry is set BEFORE any change, so crhelper's timeout answer is right too: the old id for Update/Delete, the
+minted id for Create once its pair is known (a failed Create whose outcome is certain answers an id we did not
+mint, so its rollback Delete makes no call). See docs/design.md § Handler.
 """
 
 from __future__ import annotations
@@ -14,15 +15,23 @@ import logging
 import os
 import random
 import time
+import traceback
 from typing import Any
 
 import lifecycle
 from backoff import Clock
 from cfn_response import Responder
-from connect_api import ConnectApi, TokenSeed
-from errors import LifecycleError, ReasonError
+from connect_api import ConnectApi, TokenSeed, has_endpoint
+from errors import LifecycleError, ReasonError, redact
 from lifecycle import Outcome, Request
-from properties import Pair, PropertyError, mint_physical_id, parse_physical_id, parse_properties
+from properties import (
+    Declared,
+    PropertyError,
+    check_where,
+    mint_physical_id,
+    parse_physical_id,
+    parse_properties,
+)
 
 logger = logging.getLogger("index")
 helper = Responder()
@@ -45,6 +54,19 @@ def _region() -> str | None:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
+def _account(context: Any) -> str | None:
+    """The function's own account, from the ARN Lambda invoked it by; None outside Lambda."""
+    parts = str(getattr(context, "invoked_function_arn", "") or "").split(":")
+    return parts[4] if len(parts) > 5 and parts[0] == "arn" and parts[4] else None
+
+
+def _declared(props: Any, context: Any) -> Declared:
+    """The properties, parsed, with where the calls would go checked before any call (contract §1)."""
+    declared = parse_properties(props, _region())
+    check_where(declared, _account(context), has_endpoint)
+    return declared
+
+
 def _clock(context: Any) -> Clock:
     return Clock(remaining_ms=context.get_remaining_time_in_millis, sleep=time.sleep, rand=random.random)
 
@@ -58,10 +80,10 @@ def _request(event: dict[str, Any], context: Any) -> Request:
     return Request(str(event["StackId"]), str(event["LogicalResourceId"]), _clock(context))
 
 
-def _create(event: dict[str, Any], port: lifecycle.ConnectPort, req: Request) -> Outcome:
+def _create(event: dict[str, Any], context: Any, port: lifecycle.ConnectPort, req: Request) -> Outcome:
     foreign = foreign_physical_id(event)
     helper.PhysicalResourceId = foreign
-    pair = parse_properties(event.get("ResourceProperties"), _region())
+    pair, _ = lifecycle.resolve(port, req, _declared(event.get("ResourceProperties"), context))
     helper.PhysicalResourceId = mint_physical_id(pair)
     try:
         return lifecycle.create(pair, port, req)
@@ -71,19 +93,20 @@ def _create(event: dict[str, Any], port: lifecycle.ConnectPort, req: Request) ->
         raise
 
 
-def _update(event: dict[str, Any], port: lifecycle.ConnectPort, req: Request) -> Outcome:
+def _update(event: dict[str, Any], context: Any, port: lifecycle.ConnectPort, req: Request) -> Outcome:
     helper.PhysicalResourceId = event.get("PhysicalResourceId") or foreign_physical_id(event)
-    new = parse_properties(event.get("ResourceProperties"), _region())
-    old_props: Pair | None
+    declared = _declared(event.get("ResourceProperties"), context)
+    old: Declared | None
     try:
-        old_props = parse_properties(event.get("OldResourceProperties"), _region())
+        old = _declared(event.get("OldResourceProperties"), context)
     except PropertyError:
-        old_props = None  # never valid, so never created by us
+        old = None  # never valid, so never created by us
+    new, old_props = lifecycle.resolve(port, req, declared, old)
     recorded = parse_physical_id(event.get("PhysicalResourceId"))
     return lifecycle.update(new, recorded, old_props, port, req)
 
 
-def _delete(event: dict[str, Any], port: lifecycle.ConnectPort, req: Request) -> Outcome:
+def _delete(event: dict[str, Any], context: Any, port: lifecycle.ConnectPort, req: Request) -> Outcome:
     physical_id = event.get("PhysicalResourceId") or foreign_physical_id(event)
     helper.PhysicalResourceId = physical_id
     return Outcome(physical_id, note=lifecycle.delete(parse_physical_id(physical_id), port, req))
@@ -99,12 +122,13 @@ def _run(event: dict[str, Any], context: Any) -> str:
     summary: dict[str, Any] = {"request_type": request_type, "logical_id": event.get("LogicalResourceId")}
     try:
         # cfn_response answers any other RequestType before this runs.
-        outcome = _ACTIONS[request_type](event, _port(event, context), _request(event, context))
+        outcome = _ACTIONS[request_type](event, context, _port(event, context), _request(event, context))
     except ReasonError as err:
-        summary.update(outcome="FAILED", reason=str(err))
+        # The reason may quote the address the template gave; the log may not.
+        summary.update(outcome="FAILED", reason=redact(str(err)))
         raise
     except Exception as err:
-        logger.exception("unexpected error")
+        logger.error("unexpected error\n%s", redact("".join(traceback.format_exception(err))))
         summary.update(outcome="FAILED", error=type(err).__name__)
         raise RuntimeError(
             f"Internal error ({type(err).__name__}) in the alias provider: see its logs for RequestId "

@@ -9,12 +9,23 @@ removal that is not ours). Rules and choices: docs/design.md § Handler.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from backoff import Backoff, Clock, time_for
-from contract import LOWER_CASE_HINT, OWNER_TAG_KEY, REASON_MAX, has_upper_case, owner_tag_value, same_stack
+from contract import (
+    ALIAS_ADDRESS_PROPERTY,
+    EMAIL_ADDRESS,
+    LOWER_CASE_HINT,
+    OWNER_TAG_KEY,
+    REASON_MAX,
+    email_key,
+    excerpt,
+    has_upper_case,
+    owner_tag_value,
+    same_stack,
+)
 from errors import (
     Conflict,
     InstanceNotFound,
@@ -25,7 +36,7 @@ from errors import (
     clip,
     short_id,
 )
-from properties import Pair, mint_physical_id
+from properties import Declared, Pair, mint_physical_id
 
 # An address created moments ago may not be visible yet (eventual consistency): re-read it this long.
 NOT_FOUND_WAIT_MS = 10_000
@@ -77,6 +88,11 @@ class ConnectPort(Protocol):
 
     def primary_of(self, region: str, instance_id: str, alias_id: str) -> str | None:
         """The primary `alias_id` forwards to (a search over the instance), or None."""
+        ...
+
+    def addresses(self, region: str, instance_id: str) -> Iterator[Address]:
+        """Every address of the instance (a search, page by page as iterated; no tags).
+        Raises `InstanceNotFound` / `PortError`."""
         ...
 
 
@@ -392,6 +408,86 @@ def _disassociate(view: _View, req: Request, pair: Pair, step: str) -> None:
             continue
         view.changed(pair, present=False)
         return
+
+
+# -- addresses named by their email (contract §1b; docs/design.md § Handler, "Addresses named by email") ----
+
+
+def resolve(
+    port: ConnectPort, req: Request, new: Declared, old: Declared | None = None
+) -> tuple[Pair, Pair | None]:
+    """The new pair (and the old one, from OldResourceProperties) by IDs, looking up addresses named by email.
+
+    Each instance is scanned once for every address wanted in it, page by page until all are found; the
+    results are compared here, case-insensitively, never trusted to a search filter. A new address that is
+    not found is scanned for again for up to `NOT_FOUND_WAIT_MS` (it may have been created moments ago), then
+    fails naming it as the template gave it; an old one that is gone gives no old pair (it cannot be present).
+    """
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for declared in filter(None, (new, old)):
+        for named in (declared.primary, declared.alias):
+            if named.email is not None:
+                wanted.setdefault((declared.region, declared.instance_id), set()).add(email_key(named.email))
+    here = (new.region, new.instance_id)
+    needed = {email_key(n.email) for n in (new.primary, new.alias) if n.email is not None}
+    found: dict[tuple[str, str], dict[str, Address]] = {}
+    for (region, instance_id), emails in wanted.items():
+        waits_for = needed if (region, instance_id) == here else set()
+        try:
+            found[(region, instance_id)] = _scan(port, req, region, instance_id, emails, waits_for)
+        except PortError:
+            if waits_for:
+                raise
+            found[(region, instance_id)] = {}  # only old addresses there: without them there is no old pair
+    for name, named in ((EMAIL_ADDRESS, new.primary), (ALIAS_ADDRESS_PROPERTY, new.alias)):
+        if named.email is not None and email_key(named.email) not in found[here]:
+            raise LifecycleError(
+                f"{name} {excerpt(named.email)} was not found in Connect instance "
+                f"{short_id(new.instance_id)} ({new.region}): check the address and the instance, or name "
+                "the address by ID."
+            )
+    new_pair = _by_ids(new, found)
+    assert new_pair is not None  # every address named by email was found just above
+    if new_pair.primary_id == new_pair.alias_id:
+        raise LifecycleError(
+            f"The alias and the primary are the same address ({short_id(new_pair.primary_id)}): an address "
+            "cannot be its own alias; choose a different alias address."
+        )
+    old_pair = _by_ids(old, found) if old is not None else None
+    if old_pair is not None and old_pair.primary_id == old_pair.alias_id:
+        old_pair = None  # never valid, so never created
+    return new_pair, old_pair
+
+
+def _scan(
+    port: ConnectPort, req: Request, region: str, instance_id: str, emails: set[str], needed: set[str]
+) -> dict[str, Address]:
+    """The addresses of `emails` (by `email_key`), from one scan of the instance that stops once all are
+    found; scanned again while one of `needed` is missing, for a bounded time."""
+    found: dict[str, Address] = {}
+    patience = _Patience(req.clock, NOT_FOUND_WAIT_MS)
+    while True:
+        for address in port.addresses(region, instance_id):
+            key = email_key(address.email)
+            if key in emails and key not in found:
+                found[key] = address
+                if len(found) == len(emails):
+                    return found
+        if not needed - found.keys() or not patience.wait():
+            return found
+
+
+def _by_ids(declared: Declared, found: Mapping[tuple[str, str], Mapping[str, Address]]) -> Pair | None:
+    """`declared` with both addresses by ID; None when one named by email was not found."""
+    here = found.get((declared.region, declared.instance_id), {})
+    ids = []
+    for named in (declared.primary, declared.alias):
+        address = here.get(email_key(named.email)) if named.email is not None else None
+        address_id = address.address_id if address is not None else named.id
+        if address_id is None:
+            return None
+        ids.append(address_id)
+    return Pair(declared.region, declared.instance_id, ids[0], ids[1])
 
 
 # -- the three events ------------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """Resource properties and PhysicalResourceIds: parse, validate, normalise.
 
-Everything CloudFormation hands us is untrusted text. This module turns it into a `Pair` (region, instance,
-primary, alias) or a `PropertyError` whose message names the property, the problem and the fix, and never
-echoes more than a short, sanitised excerpt of the value. See docs/design.md § Handler.
+Everything CloudFormation hands us is untrusted text. This module turns it into a `Declared` (region,
+instance, and each address by ID or by email; a `Pair` once both are IDs) or a `PropertyError` whose message
+names the property, the problem and the fix, and never echoes more than a short, sanitised excerpt of the
+value. See docs/design.md § Handler.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -16,7 +17,7 @@ import contract
 from errors import ReasonError
 
 _ALLOWED_KEYS = (*contract.PROPERTIES, *contract.IGNORED_PROPERTIES)
-_ALIAS_KEYS = (contract.ALIAS_EMAIL_ADDRESS_ID,)
+_ALIAS_KEYS = contract.ALIAS_KEYS
 _ALIAS = contract.ALIAS_PROPERTY
 excerpt = contract.excerpt
 
@@ -35,8 +36,37 @@ class Pair:
     alias_id: str
 
 
-def parse_properties(props: Any, default_region: str | None) -> Pair:
-    """Validate and normalise ResourceProperties into a `Pair`; raise `PropertyError` naming what to fix."""
+@dataclass(frozen=True)
+class Named:
+    """One address as the template names it: by ID (an ARN reduced to its ID) or by its email address."""
+
+    id: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Declared:
+    """The properties, normalised: where the calls go, the instance, and both addresses as named.
+
+    `arns` are the properties given as ARNs, as (name, parsed): they agree on partition, region and account.
+    """
+
+    region: str
+    instance_id: str
+    primary: Named
+    alias: Named
+    arns: tuple[tuple[str, contract.IdOrArn], ...] = ()
+
+    @property
+    def pair(self) -> Pair | None:
+        """The pair when both addresses are named by ID; else they are looked up first (lifecycle.resolve)."""
+        if self.primary.id is None or self.alias.id is None:
+            return None
+        return Pair(self.region, self.instance_id, self.primary.id, self.alias.id)
+
+
+def parse_properties(props: Any, default_region: str | None) -> Declared:
+    """Validate and normalise ResourceProperties; raise `PropertyError` naming what to fix."""
     if not isinstance(props, Mapping):
         raise PropertyError(
             "ResourceProperties must be an object with InstanceId, EmailAddressId and "
@@ -46,11 +76,11 @@ def parse_properties(props: Any, default_region: str | None) -> Pair:
     if unknown:
         raise PropertyError(
             f"Unknown property {excerpt(unknown[0])}: remove it or fix its spelling. "
-            "Allowed: InstanceId, EmailAddressId, AliasConfiguration (EmailAddressId), ServiceToken, "
-            "ServiceTimeout."
+            "Allowed: InstanceId, EmailAddressId or EmailAddress, AliasConfiguration (EmailAddressId or "
+            "EmailAddress), ServiceToken, ServiceTimeout."
         )
     instance = _parse(_required(props, contract.INSTANCE_ID), "instance", contract.INSTANCE_ID)
-    primary = _parse(_required(props, contract.EMAIL_ADDRESS_ID), "email-address", contract.EMAIL_ADDRESS_ID)
+    primary, primary_email = _address(props, contract.EMAIL_ADDRESS_ID, contract.EMAIL_ADDRESS)
     alias_cfg = _required(props, contract.ALIAS_CONFIGURATION)
     if not isinstance(alias_cfg, Mapping):
         raise PropertyError(
@@ -61,15 +91,67 @@ def parse_properties(props: Any, default_region: str | None) -> Pair:
     if extra:
         raise PropertyError(
             f"Unknown property AliasConfiguration.{excerpt(extra[0])}: remove it. "
-            "AliasConfiguration allows only EmailAddressId."
+            "AliasConfiguration allows only EmailAddressId or EmailAddress."
         )
-    alias = _parse(_required(alias_cfg, contract.ALIAS_EMAIL_ADDRESS_ID, _ALIAS), "email-address", _ALIAS)
+    alias_prefix = f"{contract.ALIAS_CONFIGURATION}."
+    alias, alias_email = _address(
+        alias_cfg, contract.ALIAS_EMAIL_ADDRESS_ID, contract.ALIAS_EMAIL_ADDRESS, alias_prefix
+    )
     try:
         contract.check_one_instance(instance, primary, alias)
+        contract.check_distinct_emails(primary_email, alias_email)
     except contract.GrammarError as err:
         raise PropertyError(str(err)) from err
     region = _region(instance, primary, alias, default_region)
-    return Pair(region=region, instance_id=instance.id, primary_id=primary.id, alias_id=alias.id)
+    names = (contract.INSTANCE_ID, contract.EMAIL_ADDRESS_ID, _ALIAS)
+    arns = tuple((n, r) for n, r in zip(names, (instance, primary, alias), strict=True) if r and r.is_arn)
+    return Declared(
+        region,
+        instance.id,
+        Named(primary.id if primary else None, primary_email),
+        Named(alias.id if alias else None, alias_email),
+        arns,
+    )
+
+
+def _address(
+    props: Mapping[Any, Any], id_key: str, email_key: str, prefix: str = ""
+) -> tuple[contract.IdOrArn | None, str | None]:
+    """One address, named by exactly one of `id_key` (an ID or ARN) and `email_key` (its email address)."""
+    by_id, by_email = props.get(id_key), props.get(email_key)
+    id_name, email_name = prefix + id_key, prefix + email_key
+    try:
+        contract.check_one_form(by_id, by_email, id_name, email_name)
+        if by_email is not None:
+            return None, contract.parse_email(by_email, email_name, id_name)
+        return contract.parse_id_or_arn(by_id, "email-address", id_name, email_name=email_name), None
+    except contract.GrammarError as err:
+        raise PropertyError(str(err)) from err
+
+
+def check_where(
+    declared: Declared, own_account: str | None, has_endpoint: Callable[[str | None, str], bool]
+) -> None:
+    """Where the calls would go, checked before any is made (contract §1): a region with an Amazon Connect
+    endpoint (`has_endpoint(partition, region)`, the SDK's data), and ARNs of the function's own account
+    (None when it is not known, outside Lambda)."""
+    if not declared.arns:
+        if not has_endpoint(None, declared.region):
+            raise PropertyError(
+                f"Region {excerpt(declared.region)} (the function's own, used for plain IDs) has no Amazon "
+                "Connect endpoint: name the instance by its ARN, which carries the instance's region."
+            )
+        return
+    name, arn = declared.arns[0]
+    if not has_endpoint(arn.partition, declared.region):
+        raise PropertyError(
+            f"Region {excerpt(declared.region)} (in {name}) has no Amazon Connect endpoint in partition "
+            f"{arn.partition}: check the ARN's region for a typo."
+        )
+    try:
+        contract.check_account(name, arn.account, own_account, "this provider function")
+    except contract.GrammarError as err:
+        raise PropertyError(str(err)) from err
 
 
 def _required(props: Mapping[Any, Any], key: str, name: str | None = None) -> Any:
@@ -86,10 +168,14 @@ def _parse(value: Any, kind: contract.Kind, name: str) -> contract.IdOrArn:
 
 
 def _region(
-    instance: contract.IdOrArn, primary: contract.IdOrArn, alias: contract.IdOrArn, default_region: str | None
+    instance: contract.IdOrArn,
+    primary: contract.IdOrArn | None,
+    alias: contract.IdOrArn | None,
+    default_region: str | None,
 ) -> str:
     """The region every call goes to: the ARNs' (one, by `check_one_instance`), else the function's own."""
-    region = next((r.region for r in (instance, primary, alias) if r.region is not None), default_region)
+    refs = (r for r in (instance, primary, alias) if r is not None)
+    region = next((r.region for r in refs if r.region is not None), default_region)
     if not region or not contract.is_region(region):
         raise PropertyError(
             "No region for the Connect calls: pass an ARN for InstanceId, or set AWS_REGION for the function."

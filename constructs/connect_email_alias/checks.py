@@ -3,18 +3,20 @@
 Connect lets a primary have one alias, an address be the alias of one primary, and never chains aliases.
 Two resources declaring one pair would also remove each other's alias. Every ``EmailAddressAlias`` of the
 app (all stacks and stages) is compared once the tree is complete, at validation; IDs and ARNs of one
-address compare equal, and tokens compare equal when identical. See docs/design.md § Construct ("Checks").
+address compare equal, literal email addresses compare ignoring case, and tokens compare equal when
+identical. See docs/design.md § Construct ("Checks").
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import cast
 
 import jsii
 
-from constructs import Construct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
 from ._contract import contract
 from .refs import Ref
@@ -29,28 +31,38 @@ Key = tuple[str, str]
 class Declaration:
     """One ``EmailAddressAlias`` as the checks see it."""
 
-    path: str
+    owner: IConstruct
     primary: Key
     alias: Key
     primary_text: str
     alias_text: str
 
+    @property
+    def path(self) -> str:
+        """The owner's construct path, read only for a message (a round trip to jsii per read)."""
+        return str(self.owner.node.path)
+
 
 def _key(instance: Ref, address: Ref) -> Key:
-    """The same address named by ID or by ARN gives the same key; an ARN brings its own instance."""
+    """The same address named by ID or by ARN gives the same key; an ARN brings its own instance. A literal
+    email address is its own key, ignoring case (an ID cannot hold '@', so it never equals one)."""
     parsed = address.parsed
     if parsed is not None and parsed.instance is not None:
         return (parsed.instance, parsed.id)
+    if address.email is not None:
+        return (instance.id or instance.value, contract.email_key(address.email))
     return (instance.id or instance.value, address.id or address.value)
 
 
 def _text(ref: Ref) -> str:
+    if ref.email is not None:
+        return contract.excerpt(ref.email)
     return "(a CDK token)" if ref.id is None else contract.excerpt(ref.id)
 
 
-def declaration(path: str, instance: Ref, primary: Ref, alias: Ref) -> Declaration:
-    """What the checks record of one alias."""
-    return Declaration(path, _key(instance, primary), _key(instance, alias), _text(primary), _text(alias))
+def declaration(owner: IConstruct, instance: Ref, primary: Ref, alias: Ref) -> Declaration:
+    """What the checks record of the alias ``owner``."""
+    return Declaration(owner, _key(instance, primary), _key(instance, alias), _text(primary), _text(alias))
 
 
 def conflicts(declarations: list[Declaration]) -> Iterator[str]:
@@ -111,9 +123,16 @@ class _Registry(Construct):
         self.node.add_validation(self.validation)
 
 
-def register(scope: Construct, entry: Declaration) -> None:
+#: Each scope's registry, once found: finding it asks jsii four times, and every alias registers.
+_REGISTRIES: weakref.WeakKeyDictionary[IConstruct, _Registry] = weakref.WeakKeyDictionary()
+
+
+def register(scope: IConstruct, entry: Declaration) -> None:
     """Add ``entry`` to the checks of ``scope``'s app (created with the app's first alias)."""
-    root = scope.node.root
-    registry = root.node.try_find_child(_ID) or _Registry(cast(Construct, root))
-    assert isinstance(registry, _Registry)
+    registry = _REGISTRIES.get(scope)
+    if registry is None:
+        root = scope.node.root
+        found = root.node.try_find_child(_ID) or _Registry(cast(Construct, root))
+        assert isinstance(found, _Registry)
+        registry = _REGISTRIES[scope] = found
     registry.validation.declarations.append(entry)

@@ -16,32 +16,29 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import logging
 import os
 import re
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-import boto3
 from botocore import xform_name
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from ._contract import contract
-from .local import ConnectEmulator, Quota
-from .local.serving import BackgroundServer, LoopbackServer
+from .cli.aws import CliError, one_line, session
+from .local import ConnectEmulator, Environment, Quota
+from .local.cloudformation.report import RequestType
+from .local.cloudformation.template import stack_id_for
+from .local.harness import InProcessFunction, in_process, staged_asset
 
 LOGICAL_ID = "LiveCheckAlias"
 STACK_NAME = "connect-email-alias-live-check"
@@ -59,12 +56,23 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """What the caller allows: one instance and exactly three addresses, in one region."""
+    """What the caller allows: one instance and exactly three addresses, in one region; whose credentials
+    (a profile, else the SDK's chain) and which endpoint (else Connect's, or ``AWS_ENDPOINT_URL_CONNECT``)."""
 
     instance_id: str
     addresses: tuple[str, str, str]
     region: str
     endpoint_url: str | None = None
+    profile: str | None = None
+
+    def function_env(self) -> dict[str, str]:
+        """What the function's process would see of this target: its region, endpoint and credentials."""
+        env = {"AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region}
+        if self.endpoint_url:
+            env["AWS_ENDPOINT_URL_CONNECT"] = self.endpoint_url
+        if self.profile:
+            env["AWS_PROFILE"] = self.profile
+        return env
 
 
 @dataclass
@@ -195,137 +203,61 @@ def _client(target: Target, *, attempts: int) -> Any:
     config = Config(
         retries={"total_max_attempts": attempts, "mode": "standard"}, connect_timeout=5, read_timeout=10
     )
-    return boto3.client("connect", region_name=target.region, endpoint_url=target.endpoint_url, config=config)
+    aws = session(target.region, target.profile)
+    return aws.client("connect", endpoint_url=target.endpoint_url, config=config)
 
 
-# -- the function's code, in-process ----------------------------------------------------------------------
-
-
-class _Answers(LoopbackServer):
-    """A plain-HTTP stand-in for CloudFormation's pre-signed response URL (the function allows plain http
-    only for local stand-ins like this one): keeps each answer by request ID."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Answer)
-        self.bodies: dict[str, dict[str, Any]] = {}
-
-
-class _Answer(BaseHTTPRequestHandler):
-    server: _Answers
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
-
-    def do_PUT(self) -> None:
-        body = self.rfile.read(int(self.headers.get("content-length") or 0))
-        self.server.bodies[self.path.strip("/")] = json.loads(body or b"{}")
-        self.send_response(200)
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-
-class LambdaContext:
-    """The parts of Lambda's context object the function reads, counting down from `timeout_s`.
-
-    Also used by bench/throttling.py, which runs the same handler in-process.
-    """
-
-    def __init__(self, timeout_s: float, function_name: str = STACK_NAME) -> None:
-        self._deadline = time.monotonic() + timeout_s
-        self.aws_request_id = str(uuid.uuid4())
-        self.function_name = function_name
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-#: The function's log lines, kept out of the report (printed with --verbose).
-FUNCTION_LOGS = logging.StreamHandler(io.StringIO())
-
-
-@contextlib.contextmanager
-def function_code(
-    log_handlers: Sequence[logging.Handler] = (FUNCTION_LOGS,), log_level: int | None = None
-) -> Iterator[ModuleType]:
-    """The staged asset (the function as deployed) imported flat, as Lambda does, with its log lines sent to
-    `log_handlers` (the live check keeps them aside; bench/throttling.py drops them). Every module loaded
-    from the asset is forgotten afterwards and the root logger restored."""
-    from .asset import stage_function_code  # here: it loads aws-cdk-lib, which --help does not need
-
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    with tempfile.TemporaryDirectory(prefix="function-") as tmp:
-        asset = stage_function_code(Path(tmp) / "asset")
-        sys.path.insert(0, str(asset))
-        try:
-            import index
-
-            root.handlers = list(log_handlers)  # crhelper sets the level and formats these per event
-            if log_level is not None:
-                root.setLevel(log_level)
-            yield index
-        finally:
-            sys.path.remove(str(asset))
-            for name, module in list(sys.modules.items()):
-                if str(getattr(module, "__file__", "") or "").startswith(str(asset)):
-                    del sys.modules[name]
-            root.handlers, root.level = saved
+# -- the function's code, in-process (local/harness.py) ------------------------------------------------
 
 
 class Function:
     """Sends CloudFormation-shaped events to the function's handler, as CloudFormation would for one
     resource: each Update carries the previous request's properties, and every event after the Create
-    the PhysicalResourceId last answered."""
+    the PhysicalResourceId last answered. The function's own Connect client is guarded like the probes'."""
 
-    def __init__(self, index: ModuleType, world: World, account: str, answers: _Answers) -> None:
-        connect_api = sys.modules["connect_api"]
-        if world.target.endpoint_url:
-            os.environ["AWS_ENDPOINT_URL_CONNECT"] = world.target.endpoint_url
-        else:
-            os.environ.pop("AWS_ENDPOINT_URL_CONNECT", None)
-        os.environ["AWS_REGION"] = world.target.region
-        connect_api.make_client.cache_clear()
-        client = connect_api.make_client(world.target.region)
-        if connect_api.make_client(world.target.region) is not client:
+    def __init__(self, function: InProcessFunction, world: World, environment: Environment) -> None:
+        make_client = function.code.module("connect_api").make_client
+        client = make_client(world.target.region)
+        if make_client(world.target.region) is not client:
             raise Refused("live check: the function's Connect client is not shared, so it cannot be guarded")
         self.guard = Guard(world.target)
         self.guard.attach(client)
-        self.index, self.world, self.account, self.answers = index, world, account, answers
+        self.function, self.world = function, world
+        self.stack_id = stack_id_for(STACK_NAME, environment)
         self.pair: tuple[str, str] | None = None
         self.physical_id: str | None = None
 
-    def send(self, request_type: str, pair: tuple[str, str]) -> dict[str, Any]:
-        target, request_id = self.world.target, str(uuid.uuid4())
-        token = f"arn:aws:lambda:{target.region}:{self.account}:function:{STACK_NAME}"
-
+    def send(self, request_type: RequestType, pair: tuple[str, str]) -> dict[str, Any]:
         def props(p: tuple[str, str]) -> dict[str, Any]:
             return {
-                "ServiceToken": token,
-                contract.INSTANCE_ID: target.instance_id,
+                contract.INSTANCE_ID: self.world.target.instance_id,
                 contract.EMAIL_ADDRESS_ID: p[0],
                 contract.ALIAS_CONFIGURATION: {contract.ALIAS_EMAIL_ADDRESS_ID: p[1]},
             }
 
-        host, port = self.answers.server_address[:2]
-        event: dict[str, Any] = {
-            "RequestType": request_type,
-            "ServiceToken": token,
-            "ResponseURL": f"http://{host!s}:{port}/{request_id}",
-            "StackId": f"arn:aws:cloudformation:{target.region}:{self.account}:stack/{STACK_NAME}/"
-            f"{uuid.uuid5(uuid.NAMESPACE_URL, target.instance_id)}",
-            "RequestId": request_id,
-            "LogicalResourceId": LOGICAL_ID,
-            "ResourceType": contract.RESOURCE_TYPE,
-            "ResourceProperties": props(pair),
-        }
-        if self.physical_id is not None:
-            event["PhysicalResourceId"] = self.physical_id
-        if request_type == "Update" and self.pair is not None:
-            event["OldResourceProperties"] = props(self.pair)
-        self.index.handler(event, LambdaContext(float(contract.FUNCTION_TIMEOUT_S)))
-        answer = self.answers.bodies.get(request_id) or {"Status": "NO ANSWER"}
-        self.pair, self.physical_id = pair, answer.get("PhysicalResourceId")
-        return answer
+        event = self.function.event(
+            request_type,
+            stack_id=self.stack_id,
+            logical_id=LOGICAL_ID,
+            properties=props(pair),
+            physical_resource_id=self.physical_id,
+            old_properties=props(self.pair) if request_type == "Update" and self.pair else None,
+        )
+        answer = self.function.send(event)
+        body = dict(answer.body or {}) if answer else {"Status": "NO ANSWER"}
+        if answer and answer.violations:
+            body["Status"] = f"{body.get('Status')} (breaks CloudFormation's rules: {answer.violations[0]})"
+        self.pair, self.physical_id = pair, body.get("PhysicalResourceId")
+        return body
+
+
+@contextlib.contextmanager
+def _function(
+    asset: Path, world: World, environment: Environment, logs: logging.Handler
+) -> Iterator[Function]:
+    """The staged function loaded here for one world (its endpoint and region), undone on exit."""
+    with in_process(asset, environment, env=world.target.function_env(), log_handlers=[logs]) as function:
+        yield Function(function, world, environment)
 
 
 # -- the plan ----------------------------------------------------------------------------------------------
@@ -336,7 +268,8 @@ def lifecycle(fn: Function) -> Rows:
     world = fn.world
     e1, e2, e3 = world.target.addresses
     rows: Rows = []
-    plan = [  # (step, request type, pair sent, alias Describe(E1) should show after it)
+    plan: list[tuple[str, RequestType, tuple[str, str], str | None]] = [
+        # (step, request type, pair sent, alias Describe(E1) should show after it)
         ("create E1 <- E2", "Create", (e1, e2), e2),
         ("swap to E1 <- E3", "Update", (e1, e3), e3),
         ("swap back to E1 <- E2, association denied", "Update", (e1, e2), e3),
@@ -504,41 +437,40 @@ def run(
 ) -> int:
     """The whole check. Exit status: 0 done and restored; 1 stopped early or the restore did not verify;
     2 refused or not confirmed."""
-    with function_code() as index:
-        real = World(target)
+    real = World(target)
+    try:
+        start = preflight(real)
+    except Refused as err:
+        out(str(err))
+        return 2
+    out(plan_text(target, start, real))
+    if not confirm("Proceed? [y/N] "):
+        out("Nothing changed.")
+        return 2
+    logs = logging.StreamHandler(io.StringIO())  # the function's log lines of this run (--verbose)
+    account = start.account or "123456789012"
+    environment = Environment(target.region, account)
+    seed = _emulator_seed(target, start)
+    with staged_asset() as asset, ConnectEmulator(target.region, account, seed=seed) as emu:
+        # Signed with the caller's credentials, like the real calls: the emulator is in this process.
+        twin = World(replace(target, endpoint_url=emu.endpoint_url))
+        twin.settle({})
+        with _function(asset, twin, environment, logs) as fn:
+            emu_rows = lifecycle(fn)
+        emu_rows += probes(twin, lambda: emu.set_quota(Quota.DEFAULT))  # 2 requests/s, burst 5
+        rows: Rows = []
         try:
-            start = preflight(real)
-        except Refused as err:
-            out(str(err))
-            return 2
-        out(plan_text(target, start, real))
-        if not confirm("Proceed? [y/N] "):
-            out("Nothing changed.")
-            return 2
-        answers = _Answers()
-        serving = BackgroundServer(answers)
-        try:
-            account = start.account or "123456789012"
-            with ConnectEmulator(target.region, account, seed=_emulator_seed(target, start)) as emulator:
-                # Signed with the caller's credentials, like the real calls: the emulator is in this process.
-                emu = World(replace(target, endpoint_url=emulator.endpoint_url))
-                emu.settle({})
-                emu_rows = lifecycle(Function(index, emu, start.account, answers))
-                emu_rows += probes(emu, lambda: emulator.set_quota(Quota.DEFAULT))  # 2 requests/s, burst 5
-                rows: Rows = []
-                try:
-                    real.settle({})
-                    rows += lifecycle(Function(index, real, start.account, answers))
-                    rows += probes(real, lambda: None)
-                except Exception as err:  # e.g. a denied call: say so, restore, show what was observed
-                    rows.append(("stopped early", f"{type(err).__name__}: {err}"[:300]))
-                finally:
-                    restored = restore(real, start)
+            real.settle({})
+            with _function(asset, real, environment, logs) as fn:
+                rows += lifecycle(fn)
+            rows += probes(real, lambda: None)
+        except Exception as err:  # e.g. a denied call: say so, restore, show what was observed
+            rows.append(("stopped early", f"{type(err).__name__}: {err}"[:300]))
         finally:
-            serving.stop()
+            restored = restore(real, start)
     if verbose:
         out("The function's log lines (both runs):")
-        for line in FUNCTION_LOGS.stream.getvalue().splitlines():
+        for line in logs.stream.getvalue().splitlines():
             out(f"  {line}")
     _print_table(rows, dict(emu_rows), out)
     out(f"Restored the starting state: {restored}.")
@@ -558,9 +490,9 @@ def _print_table(rows: Rows, emulator: Mapping[str, str], out: Callable[[str], N
             out(f"{'':<{width}}  |       | emulator: {theirs}")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "python -m connect_email_alias.live_check") -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m connect_email_alias.live_check",
+        prog=prog,
         description="Play the alias lifecycle and probe Connect's choices on a real instance; compare with "
         "the emulator. Touches only the three addresses given and restores them.",
     )
@@ -574,7 +506,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     parser.add_argument("--region", default=region, help="the instance's region (default: AWS_REGION)")
-    parser.add_argument("--endpoint-url", help="another Connect endpoint (the tests point it at an emulator)")
+    parser.add_argument("--profile", help="the AWS profile (default: AWS_PROFILE, else the SDK's chain)")
+    parser.add_argument(
+        "--endpoint-url", help="another Connect endpoint (default: AWS_ENDPOINT_URL_CONNECT, else Connect's)"
+    )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     parser.add_argument("--verbose", action="store_true", help="print the function's log lines too")
     args = parser.parse_args(argv)
@@ -591,8 +526,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except EOFError:
             return False
 
-    target = Target(args.instance_id, tuple(args.addresses), args.region, args.endpoint_url)
-    return run(target, confirm=confirm, verbose=args.verbose)
+    target = Target(args.instance_id, tuple(args.addresses), args.region, args.endpoint_url, args.profile)
+    try:
+        session(target.region, target.profile)  # credentials and region first: one line, not a traceback
+        return run(target, confirm=confirm, verbose=args.verbose)
+    except CliError as err:
+        print(f"{parser.prog}: {err}", file=sys.stderr)
+    except (BotoCoreError, ClientError) as err:
+        print(f"{parser.prog}: {one_line(err)}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

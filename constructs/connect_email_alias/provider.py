@@ -7,10 +7,12 @@ The function is the ``ServiceToken`` itself (crhelper answers CloudFormation), s
 
 from __future__ import annotations
 
+import functools
 import json
+import weakref
 from collections.abc import Sequence
 
-from aws_cdk import Aws, CfnOutput, Duration, Fn, Stack, Token
+from aws_cdk import Aws, CfnOutput, Duration, Fn, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -23,7 +25,7 @@ from . import compliance
 from ._contract import contract
 from ._signature import constructor_signature
 from .asset import function_code
-from .refs import Ref, parse
+from .refs import Ref, is_token, parse
 
 #: Fits the function's retry budget at Connect's default quota, then the answer (docs/design.md § Handler).
 FUNCTION_TIMEOUT = Duration.seconds(contract.FUNCTION_TIMEOUT_S)
@@ -40,11 +42,20 @@ _LOGS_KEY_ACTIONS = (
 )
 
 
+@functools.cache
 def _partition_of(region: str) -> str:
-    """The partition of a literal region (``aws-cn`` for ``cn-north-1``), else the stack's token."""
-    if Token.is_unresolved(region):
+    """The partition of a literal region (``aws-cn`` for ``cn-north-1``), else the stack's token.
+
+    Cached: the answer never changes, and each look-up is several round trips to jsii's node process.
+    """
+    if is_token(region):
         return Aws.PARTITION
     return RegionInfo.get(region).partition or Aws.PARTITION
+
+
+#: Each scope's shared provider, once found: ``of()`` runs once per alias, and finding it asks jsii three
+#: times. Weak keys, so a dropped app's constructs are not kept.
+_SHARED: weakref.WeakKeyDictionary[Construct, EmailAddressAliasProvider] = weakref.WeakKeyDictionary()
 
 
 class EmailAddressAliasProvider(Construct):
@@ -86,15 +97,44 @@ class EmailAddressAliasProvider(Construct):
             :default: ``False``.
         """
         super().__init__(scope, id)
-        self._granted: set[str] = set()
+        self._stack = Stack.of(self)
+        self._granted: set[str] = set()  # the resolved email-address patterns granted
+        self._asked: set[tuple[str, str, str, str, bool]] = set()  # the grants asked for, as given
+        self._stack_env: tuple[str, str] | None = None  # the stack's (region, account), read once
         self.log_group = logs.LogGroup(
             self, "Logs", retention=log_retention, encryption_key=log_group_encryption_key
         )
         if log_group_encryption_key is not None:
             self._allow_logs_to_use(log_group_encryption_key)
-        # One inline policy (no AWSLambdaBasicExecutionRole): it costs none of the stack's 500 resources and
-        # is in place before the function (docs/design.md § Construct, "IAM"). _grant() adds the Connect
-        # statements with the first instance (a statement needs a resource), then a resource per instance.
+        self._policy = self._inline_policy()
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Manages Amazon Connect email-address aliases for Custom::ConnectEmailAddressAlias",
+            inline_policies={"ConnectEmailAddressAlias": self._policy},
+        )
+        self.function = self._function(reserved_concurrent_executions, tracing=tracing)
+        #: What a custom resource puts in ``ServiceToken``.
+        self.service_token: str = self.function.function_arn
+        for instance in instance_ids:
+            self.grant_instance(instance)
+        if export_name is not None:
+            self._export(export_name)
+        compliance.acknowledge_provider(
+            self.function,
+            self.role,
+            self.log_group,
+            encrypted_logs=log_group_encryption_key is not None,
+            reserved_concurrency=reserved_concurrent_executions is not None,
+            tracing=tracing,
+        )
+
+    def _inline_policy(self) -> iam.PolicyDocument:
+        """The role's one inline policy (no AWSLambdaBasicExecutionRole): it costs none of the stack's 500
+        resources and is in place before the function (docs/design.md § Construct, "IAM"). It starts with
+        the log statement; ``_grant()`` adds the Connect statements prepared here with the first instance
+        (a statement needs a resource), then a resource per instance."""
         self._on_addresses = iam.PolicyStatement(actions=list(_ALIAS_ACTIONS))
         self._on_instances = iam.PolicyStatement(actions=list(contract.IAM_INSTANCE_ACTIONS))
         self._tagging = iam.PolicyStatement(
@@ -104,7 +144,7 @@ class EmailAddressAliasProvider(Construct):
                 "Null": {"aws:TagKeys": "false"},
             },
         )
-        self._policy = iam.PolicyDocument(
+        return iam.PolicyDocument(
             statements=[
                 iam.PolicyStatement(
                     actions=["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -112,14 +152,10 @@ class EmailAddressAliasProvider(Construct):
                 )
             ]
         )
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Manages Amazon Connect email-address aliases for Custom::ConnectEmailAddressAlias",
-            inline_policies={"ConnectEmailAddressAlias": self._policy},
-        )
-        self.function = lambda_.Function(
+
+    def _function(self, reserved_concurrent_executions: int | None, *, tracing: bool) -> lambda_.Function:
+        """The function, reading its role through GetAtt only, with tracing set on the resource."""
+        function = lambda_.Function(
             self,
             "Function",
             description="Custom::ConnectEmailAddressAlias: manages Amazon Connect email-address aliases",
@@ -133,7 +169,7 @@ class EmailAddressAliasProvider(Construct):
             log_group=self.log_group,
             reserved_concurrent_executions=reserved_concurrent_executions,
         )
-        function_resource = self.function.node.default_child
+        function_resource = function.node.default_child
         assert isinstance(function_resource, lambda_.CfnFunction)
         # The function reads the role through GetAtt; CDK's extra DependsOn on the role would only
         # repeat that (cfn-lint W3005).
@@ -142,25 +178,15 @@ class EmailAddressAliasProvider(Construct):
             # Set on the resource: Function(tracing=...) would add a second policy (AWS::IAM::Policy).
             function_resource.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
             self._policy.add_statements(iam.PolicyStatement(actions=list(_XRAY_ACTIONS), resources=["*"]))
-        #: What a custom resource puts in ``ServiceToken``.
-        self.service_token: str = self.function.function_arn
-        for instance in instance_ids:
-            self.grant_instance(instance)
-        if export_name is not None:
-            CfnOutput(
-                self,
-                "ServiceToken",
-                value=self.service_token,
-                export_name=export_name,
-                description="ServiceToken for Custom::ConnectEmailAddressAlias in hand-written templates",
-            )
-        compliance.acknowledge_provider(
-            self.function,
-            self.role,
-            self.log_group,
-            encrypted_logs=log_group_encryption_key is not None,
-            reserved_concurrency=reserved_concurrent_executions is not None,
-            tracing=tracing,
+        return function
+
+    def _export(self, export_name: str) -> None:
+        CfnOutput(
+            self,
+            "ServiceToken",
+            value=self.service_token,
+            export_name=export_name,
+            description="ServiceToken for Custom::ConnectEmailAddressAlias in hand-written templates",
         )
 
     #: What ``help()`` and ``inspect.signature`` show first (jsii's metaclass would show ``*args, **kwargs``).
@@ -169,13 +195,17 @@ class EmailAddressAliasProvider(Construct):
     @classmethod
     def of(cls, scope: Construct) -> EmailAddressAliasProvider:
         """The stack's shared provider, created on first use with the default options."""
+        provider = _SHARED.get(scope)
+        if isinstance(provider, cls):
+            return provider
         stack = Stack.of(scope)
-        existing = stack.node.try_find_child(SINGLETON_ID)
-        if existing is None:
-            return cls(stack, SINGLETON_ID)
-        if not isinstance(existing, cls):
+        found = stack.node.try_find_child(SINGLETON_ID)
+        if found is None:
+            found = cls(stack, SINGLETON_ID)
+        if not isinstance(found, cls):
             raise TypeError(f"{stack.node.path}/{SINGLETON_ID} exists and is not an {cls.__name__}")
-        return existing
+        _SHARED[scope] = found
+        return found
 
     def grant_instance(self, instance_id: str, *, region: str | None = None) -> None:
         """Allow the function's Connect actions on one instance (an ID, an ARN or a token).
@@ -192,14 +222,19 @@ class EmailAddressAliasProvider(Construct):
     ) -> None:
         """Grant ``instance``. Partition, region and account come from the instance ARN, else from an
         email-address ARN of the same alias (``address_arn``), else ``region`` and this stack. Granting the
-        same instance again, by ID, ARN or an identical token, adds nothing."""
-        stack = Stack.of(self)
+        same instance again, by ID, ARN or an identical token, adds nothing (and, asked the same way,
+        costs no call to jsii: every alias asks)."""
         where = instance.parsed if instance.is_arn else address_arn
         if where is not None and where.is_arn:
             partition, region, account = str(where.partition), str(where.region), str(where.account)
         else:
-            region = region or stack.region
-            partition, account = _partition_of(region), stack.account
+            stack_region, account = self._env()
+            region = region or stack_region
+            partition = _partition_of(region)
+        asked = (instance.id or instance.value, partition, region, account, where is None)
+        if asked in self._asked:
+            return
+        self._asked.add(asked)
         instance_id = instance.id
         if instance_id is None:
             # A token: an instance ID or an instance ARN, unknown until deploy. Appending the defaults
@@ -210,7 +245,8 @@ class EmailAddressAliasProvider(Construct):
             instance_id = Fn.select(1, Fn.split("/", Fn.join("/", [instance.value, instance.value])))
         instance_arn = f"arn:{partition}:connect:{region}:{account}:instance/{instance_id}"
         addresses = f"{instance_arn}/email-address/*"
-        key = json.dumps(stack.resolve(addresses), sort_keys=True)
+        resolved = self._stack.resolve(addresses)
+        key = json.dumps(resolved, sort_keys=True)
         if key in self._granted:
             return
         if not self._granted:
@@ -219,7 +255,13 @@ class EmailAddressAliasProvider(Construct):
         self._on_addresses.add_resources(addresses)
         self._on_instances.add_resources(instance_arn)
         self._tagging.add_resources(addresses)
-        compliance.acknowledge_addresses(self.role, stack.resolve(addresses))
+        compliance.acknowledge_addresses(self.role, resolved)
+
+    def _env(self) -> tuple[str, str]:
+        """The stack's region and account (tokens when environment-agnostic), read from jsii once."""
+        if self._stack_env is None:
+            self._stack_env = (self._stack.region, self._stack.account)
+        return self._stack_env
 
     def _allow_logs_to_use(self, key: kms.IKey) -> None:
         """Let CloudWatch Logs of this account and region use ``key`` for this stack's log groups."""

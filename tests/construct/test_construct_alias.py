@@ -15,6 +15,7 @@ from aws_cdk import aws_connect as connect
 from aws_cdk.assertions import Template
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias
 from connect_email_alias._contract import contract
+from connect_email_alias.refs import is_token
 
 from tests.support.seed import CARE, HELP, INSTANCE, SUPPORT
 
@@ -47,6 +48,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     primary = connect.CfnEmailAddress(stack, "Primary", instance_arn=ARN_HEAD, email_address="p@example.com")
     secondary = connect.CfnEmailAddress(stack, "Second", instance_arn=ARN_HEAD, email_address="s@example.com")
     from_cfn = EmailAddressAlias.from_email_addresses(stack, "FromCfn", primary=primary, alias=secondary)
+    by_email = EmailAddressAlias(
+        stack,
+        "ByEmail",
+        instance_id=INSTANCE,
+        email_address="Sales@Example.com",
+        alias_email_address="orders@example.com",
+    )
+    mixed = EmailAddressAlias(
+        stack, "Mixed", instance_id=INSTANCE, email_address_id="mixed", alias_email_address="info@example.com"
+    )
     tokens = EmailAddressAlias(
         stack,
         "Tokens",
@@ -55,8 +66,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         alias_email_address_id=cdk.Fn.import_value("Alias"),
     )
     template = Template.from_stack(stack)
-    constructs = dict(plain=plain, retained=retained, by_arn=by_arn, from_cfn=from_cfn, tokens=tokens)
-    logical = {name: stack.get_logical_id(c.resource.node.default_child) for name, c in constructs.items()}  # type: ignore[arg-type]
+    constructs = dict(
+        plain=plain, retained=retained, by_arn=by_arn, from_cfn=from_cfn, tokens=tokens, by_email=by_email,
+        mixed=mixed,
+    )
+    logical = {name: stack.get_logical_id(c.resource) for name, c in constructs.items()}
     return {
         "stack": stack,
         "template": template,
@@ -80,6 +94,17 @@ def test_resource_type_and_exact_properties(built: dict[str, Any]) -> None:
     assert props["EmailAddressId"] == SUPPORT
     assert props["AliasConfiguration"] == {"EmailAddressId": HELP}
     assert props["ServiceToken"]["Fn::GetAtt"][1] == "Arn"
+
+
+def test_addresses_by_email_synthesise_to_the_address_properties_as_given(built: dict[str, Any]) -> None:
+    props = _resource(built, "by_email")["Properties"]
+    named = set(props) - {"ServiceToken", "ServiceTimeout"}
+    assert named == {"InstanceId", "EmailAddress", "AliasConfiguration"}
+    assert props["EmailAddress"] == "Sales@Example.com"  # the function compares ignoring case
+    assert props["AliasConfiguration"] == {"EmailAddress": "orders@example.com"}
+    mixed = _resource(built, "mixed")["Properties"]
+    assert mixed["EmailAddressId"] == "mixed"
+    assert mixed["AliasConfiguration"] == {"EmailAddress": "info@example.com"}
 
 
 def test_service_timeout_is_the_contracts_on_every_resource_and_in_templates(built: dict[str, Any]) -> None:
@@ -161,6 +186,13 @@ INVALID: list[tuple[dict[str, Any], str]] = [
         },
         r"instance_id and alias_email_address_id are ARNs in different regions \(eu-west-2, us-east-1\)",
     ),
+    ({"email_address": "support@example.com"}, "email_address_id and email_address are both set"),
+    ({"alias_email_address_id": None}, "alias_email_address_id or alias_email_address is required"),
+    (
+        {"alias_email_address_id": None, "alias_email_address": SUPPORT},
+        "alias_email_address .* is not an email address: .* with alias_email_address_id",
+    ),
+    ({"email_address_id": "support@example.com"}, "email_address_id .* use email_address instead"),
 ]
 
 
@@ -174,11 +206,33 @@ def test_synth_time_validation_names_argument_problem_and_fix(override: dict[str
         EmailAddressAlias(stack, "Alias", **args)
 
 
+def test_an_arn_of_another_account_than_the_stacks_fails_and_another_region_is_allowed() -> None:
+    stack = cdk.Stack(cdk.App(), "S", env=cdk.Environment(account="111122223333", region="us-east-1"))
+    pair = {"email_address_id": SUPPORT, "alias_email_address_id": HELP}
+    EmailAddressAlias(stack, "OtherRegion", instance_id=ARN_HEAD, **pair)  # ARN_HEAD is in eu-west-2
+    other = ARN_HEAD.replace("111122223333", "999999999999")
+    with pytest.raises(ValueError, match=r"instance_id names account 9{12}, but the stack .*111122223333"):
+        EmailAddressAlias(stack, "OtherAccount", instance_id=other, **pair)
+    # Without an explicit account the stack's is unknown until deploy, where the function checks it.
+    EmailAddressAlias(cdk.Stack(cdk.App(), "T"), "A", instance_id=other, **pair)
+
+
 def test_tokens_are_not_validated_at_synth() -> None:
     stack = cdk.Stack()
     token = cdk.Fn.import_value("Same")
     EmailAddressAlias(stack, "A", instance_id=token, email_address_id=token, alias_email_address_id=token)
-    assert len(resources_of(Template.from_stack(stack).to_json(), RESOURCE_TYPE)) == 1
+    other = cdk.Fn.import_value("Other")
+    EmailAddressAlias(stack, "B", instance_id=other, email_address=other, alias_email_address=other)
+    assert len(resources_of(Template.from_stack(stack).to_json(), RESOURCE_TYPE)) == 2
+
+
+def test_the_token_shortcut_agrees_with_cdk() -> None:
+    """Plain strings are told from tokens without asking jsii; the answer must be CDK's own."""
+    values: list[object] = [
+        SUPPORT, "Token[not-one]", "${Token[", "#{Token[x]}", cdk.Fn.import_value("Instance"),
+        f"arn:aws:connect:eu-west-2:111122223333:instance/{cdk.Aws.ACCOUNT_ID}", cdk.Fn.get_att("R", "Arn"),
+    ]
+    assert [is_token(v) for v in values] == [cdk.Token.is_unresolved(v) for v in values]
 
 
 CONSTRUCT_MODULES = ("__init__", "_contract", "alias", "asset", "checks", "compliance", "provider", "refs")
@@ -207,7 +261,10 @@ def test_help_and_dir_list_the_public_api() -> None:
     text = pydoc.render_doc(connect_email_alias, renderer=pydoc.plaintext)
     assert all(name in text for name in public)
     init = pydoc.render_doc(EmailAddressAlias.__init__, renderer=pydoc.plaintext)
-    arguments = ("instance_id", "email_address_id", "alias_email_address_id", "provider", "removal_policy")
+    arguments = (
+        "instance_id", "email_address_id", "alias_email_address_id", "email_address", "alias_email_address",
+        "provider", "removal_policy",
+    )
     assert all(f":param {argument}:" in init for argument in arguments)
     assert ":default: ``RemovalPolicy.DESTROY``" in init
 

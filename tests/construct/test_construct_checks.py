@@ -68,9 +68,53 @@ def test_a_chain_either_way_round(app: cdk.App, order: str) -> None:
     assert "does not chain aliases; forward both addresses to one primary" in message
 
 
-def test_an_email_address_string_instead_of_its_id_fails_at_once(app: cdk.App) -> None:
-    with pytest.raises(ValueError, match=r"^EmailAddressAlias S/X: email_address_id 'support@example.com'"):
+def test_an_email_address_string_instead_of_its_id_fails_at_once_pointing_at_the_address_argument(
+    app: cdk.App,
+) -> None:
+    start = r"^EmailAddressAlias S/X: email_address_id 'support@example.com'"
+    with pytest.raises(ValueError, match=start) as e:
         _declare(cdk.Stack(app, "S"), "X", "support@example.com", HELP)
+    assert "use email_address instead to name the address by email" in str(e.value)
+    with pytest.raises(ValueError, match="use alias_email_address instead to name the address by email"):
+        _declare(cdk.Stack(app, "T"), "X", SUPPORT, "help@example.com")
+
+
+# -- addresses named by email: literal addresses conflict like IDs, ignoring case ---------------------------
+
+
+def _by_email(scope: cdk.Stack, id: str, primary: str, alias: str) -> None:
+    EmailAddressAlias(scope, id, instance_id=INSTANCE, email_address=primary, alias_email_address=alias)
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        (("Support@Example.com", "HELP@example.com"), r"One/First and Two/Second both declare alias 'HELP@"),
+        (("SUPPORT@example.com", "care@example.com"), r"give primary 'SUPPORT@example.com' two aliases"),
+        (("sales@example.com", "Help@Example.com"), r"make 'Help@Example.com' the alias of two primaries"),
+        (("care@example.com", "Support@example.com"), r"uses 'Support@example.com' as an alias .* a primary"),
+    ],
+    ids=["the same pair", "two aliases on one primary", "one alias under two primaries", "a chain"],
+)
+def test_literal_addresses_conflict_like_ids_ignoring_case(
+    app: cdk.App, second: tuple[str, str], expected: str
+) -> None:
+    _by_email(cdk.Stack(app, "One"), "First", "support@example.com", "help@example.com")
+    _by_email(cdk.Stack(app, "Two"), "Second", *second)
+    assert re.search(expected, _synth_error(app))
+
+
+def test_an_alias_equal_to_its_primary_by_email_fails_at_once(app: cdk.App) -> None:
+    with pytest.raises(ValueError, match=r"alias_email_address equals email_address .* own alias"):
+        _by_email(cdk.Stack(app, "S"), "X", "support@example.com", "SUPPORT@EXAMPLE.COM")
+
+
+def test_an_address_by_id_and_another_by_email_do_not_conflict_at_synth(app: cdk.App) -> None:
+    """Which ID an address has is known only at deploy time, where the function compares them."""
+    stack = cdk.Stack(app, "S")
+    _declare(stack, "ById", SUPPORT, HELP)
+    _by_email(stack, "ByEmail", "support@example.com", "care@example.com")
+    assert app.synth().get_stack_by_name("S").template["Resources"]
 
 
 def test_one_cfn_email_address_as_primary_of_two_aliases(app: cdk.App) -> None:

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path
 
@@ -187,13 +188,30 @@ def _pip_install(python: Path, *requirements: str | Path) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Stranger:
+    """The wheel built from a copy of this checkout, and an empty virtualenv with only it installed."""
+
+    root: Path  # holds clone/ (the copy), dist/ and venv/
+    wheel: Path
+    python: Path
+
+
+@pytest.fixture(scope="module")
+def stranger(tmp_path_factory: pytest.TempPathFactory) -> Stranger:
+    """Built and installed once for this module's tests (each adds the extras it needs)."""
+    root = tmp_path_factory.mktemp("stranger")
+    wheel = _build(root)
+    python = _empty_venv(root / "venv")
+    _pip_install(python, wheel)
+    return Stranger(root, wheel, python)
+
+
 @pytest.mark.slow
-def test_stranger_installs_the_wheel_synthesises_and_tests_offline(tmp_path: Path) -> None:
+def test_stranger_installs_the_wheel_synthesises_and_tests_offline(stranger: Stranger) -> None:
     import connect_email_alias
 
-    wheel = _build(tmp_path)
-    python = _empty_venv(tmp_path / "venv")
-    _pip_install(python, wheel)
+    tmp_path, wheel, python = stranger.root, stranger.wheel, stranger.python
     _run([sys.executable, "-m", "pip", "--python", python, "check"], isolated=True)
 
     # The package's metadata: one version, the license shipped, where to find the project.
@@ -205,7 +223,7 @@ def test_stranger_installs_the_wheel_synthesises_and_tests_offline(tmp_path: Pat
     assert "Apache License" in (dist_info / "licenses" / "LICENSE").read_text()
     assert any(url.startswith("Source, https://") for url in metadata.get_all("Project-URL"))
 
-    # Its own app, outside the repository, with only the declared dependencies.
+    # Its own app, outside the repository, with only the declared dependencies (the extras come after).
     workdir = tmp_path / "elsewhere"
     workdir.mkdir()
     (workdir / "app.py").write_text(APP)
@@ -232,3 +250,76 @@ def test_stranger_installs_the_wheel_synthesises_and_tests_offline(tmp_path: Pat
     shutil.copytree(REPO / "examples" / "offline_test", project, ignore=shutil.ignore_patterns("__pycache__"))
     output = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project, isolated=True)
     assert " passed" in output and "failed" not in output, output
+
+
+OPERATED_APP = """
+import aws_cdk as cdk
+from connect_email_alias import EmailAddressAlias
+
+app = cdk.App()
+stack = cdk.Stack(app, "Mail", env=cdk.Environment(account="123456789012", region="us-east-1"))
+EmailAddressAlias(stack, "Help", instance_id="00000000-0000-4000-8000-000000000001",
+                  email_address_id="11111111-1111-4111-8111-111111111111",
+                  alias_email_address_id="22222222-2222-4222-8222-222222222222")
+app.synth()
+"""
+
+
+@pytest.mark.slow
+def test_the_wheels_console_script_lists_finds_drift_repairs_and_exports(stranger: Stranger, tmp_path: Path):
+    """README, "Operate", from the wheel in an empty virtualenv: `connect-email-alias` (the [cli] extra)
+    against a played stack (the emulator for Connect, the player's read API for CloudFormation)."""
+    from connect_email_alias.local import (
+        CloudAssembly,
+        CloudFormationPlayer,
+        CloudFormationReadApi,
+        ConnectEmulator,
+        ResponseReceiver,
+    )
+
+    from tests.support.seed import HELP, INFO, INSTANCE, SALES, SUPPORT
+
+    _pip_install(stranger.python, f"{stranger.wheel}[cli]")
+    script = stranger.python.with_name("connect-email-alias")
+    assert "repair" in _run([script, "--help"], isolated=True)
+
+    def synth(app: str, name: str) -> CloudAssembly:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "app.py").write_text(app)
+        out = tmp_path / name / "cdk.out"
+        _run([stranger.python, "app.py"], cwd=tmp_path / name, isolated=True, CDK_OUTDIR=str(out))
+        return CloudAssembly(out)
+
+    with (
+        ConnectEmulator.from_seed() as emulator,
+        ResponseReceiver() as receiver,
+        CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as player,
+        CloudFormationReadApi(player) as api,
+    ):
+        assert player.deploy(synth(OPERATED_APP, "mail").stack("Mail")).ok
+        env = {k: v for k, v in _env().items() if k != "PYTHONPATH" and not k.startswith("AWS_")}
+        env.update(emulator.env(), **api.env(), AWS_CONFIG_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+        env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+
+        def cli(*args: str, status: int = 0) -> str:
+            result = subprocess.run(
+                [script, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+            )
+            assert result.returncode == status, f"{args}\n{result.stdout}\n{result.stderr}"
+            return result.stdout
+
+        def pairs() -> set[tuple[str, str, str | None]]:
+            listed = json.loads(cli("list", "--instance-id", INSTANCE, "--output", "json"))
+            return {(p["EmailAddressId"], p["AliasEmailAddressId"], (p["Owner"] or {}).get("StackName"))
+                    for p in listed}
+
+        assert pairs() == {(SUPPORT, HELP, "Mail"), (SALES, INFO, None)}
+        emulator.disassociate(INSTANCE, SUPPORT, HELP)  # a change in the console
+        (drifted,) = json.loads(cli("drift", "--stack", "Mail", "--output", "json", status=1))
+        assert drifted["StackResourceDriftStatus"] == "DELETED"
+        assert "restored" in cli("repair", "--stack", "Mail", "--yes")
+        assert emulator.aliases_by_primary(INSTANCE)[SUPPORT] == HELP
+        cli("drift", "--stack", "Mail")
+        adopting = synth(cli("export", "--instance-id", INSTANCE), "adopt")
+        assert player.deploy(adopting.stack("ConnectEmailAliases")).ok
+        assert pairs() == {(SUPPORT, HELP, "Mail"), (SALES, INFO, "ConnectEmailAliases")}

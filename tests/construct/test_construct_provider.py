@@ -16,7 +16,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match, Template
 from connect_email_alias import RESOURCE_TYPE, EmailAddressAlias, EmailAddressAliasProvider
 from connect_email_alias._contract import contract
+from connect_email_alias.provider import SINGLETON_ID
 
+from constructs import Construct
 from tests.support.seed import HELP, INSTANCE, SUPPORT
 
 from .conftest import ARN_HEAD, add_aliases, alias_on_new_instance, resources_of
@@ -267,6 +269,27 @@ def test_of_returns_the_stacks_one_provider() -> None:
     first = EmailAddressAliasProvider.of(stack)
     assert EmailAddressAliasProvider.of(first) is first
     assert EmailAddressAliasProvider.of(scope) is not first
+
+
+def test_aliases_in_nested_constructs_share_the_stacks_one_provider() -> None:
+    stack = _stack()
+    outer = Construct(stack, "Outer")
+    inner = Construct(outer, "Inner")
+    for scope in (stack, outer, inner, inner):
+        add_aliases(scope, 2, prefix=f"{scope.node.id}{len(scope.node.children)}")
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::Lambda::Function", 1)
+    template.resource_count_is(RESOURCE_TYPE, 8)
+    assert {EmailAddressAliasProvider.of(scope) for scope in (stack, outer, inner)} == {
+        EmailAddressAliasProvider.of(stack)
+    }
+
+
+def test_of_refuses_another_construct_under_the_providers_id() -> None:
+    stack = _stack()
+    Construct(stack, SINGLETON_ID)
+    with pytest.raises(TypeError, match=f"S/{SINGLETON_ID} exists and is not an EmailAddressAliasProvider"):
+        add_aliases(stack, 1)
 
 
 def test_explicit_provider_is_used_and_export_name_exports_the_token(new_app: Callable[[], cdk.App]) -> None:

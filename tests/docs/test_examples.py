@@ -29,6 +29,7 @@ ALIAS = "Custom::ConnectEmailAddressAlias"
 #: Per example: its stacks, with how many aliases and CfnEmailAddress resources each holds.
 EXPECTED = {
     "ids": {"SupportAlias": (1, 0)},
+    "by_address": {"MailDev": (2, 0), "MailProd": (2, 0)},
     "arns_and_cfn_email_address": {"SalesMail": (2, 2)},
     "shared_provider": {"ConnectEmailAliasProvider": (0, 0)},
     "cross_stack": {"ConnectAddresses": (0, 2), "ConnectAliases": (1, 0)},
@@ -110,12 +111,52 @@ def test_shared_provider_serves_the_raw_template(
     assert SUPPORT not in connect_emulator.aliases_by_primary(INSTANCE)
 
 
-def _forwarding(connect: ConnectEmulator) -> dict[str, str]:
-    """The seed instance's aliases by address: primary's email -> its alias's email."""
-    def email(address_id: str) -> str:
-        return connect.address(INSTANCE, address_id).email_address
+@pytest.mark.slow
+def test_shared_provider_serves_the_raw_template_by_address(
+    tmp_path: Path, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+) -> None:
+    """templates/connect-email-alias-by-address.yaml: both addresses named by email, served the same way."""
+    assembly = CloudAssembly(_synth("shared_provider", tmp_path))
+    template = REPO / "templates" / "connect-email-alias-by-address.yaml"
+    report = cloudformation.deploy(StackSource.from_file(template, name="ByAddress", assembly=assembly))
+    assert report.ok, report
+    assert connect_emulator.aliases_by_primary(INSTANCE)[SUPPORT] == HELP
+    assert cloudformation.destroy("ByAddress").ok
+    assert SUPPORT not in connect_emulator.aliases_by_primary(INSTANCE)
 
-    return {email(p): email(a) for p, a in connect.aliases_by_primary(INSTANCE).items()}
+
+def _forwarding(connect: ConnectEmulator, instance: str = INSTANCE) -> dict[str, str]:
+    """An instance's aliases by address (the seed instance's by default): primary's email -> its alias's."""
+    def email(address_id: str) -> str:
+        return connect.address(instance, address_id).email_address
+
+    return {email(p): email(a) for p, a in connect.aliases_by_primary(instance).items()}
+
+
+@pytest.mark.slow
+def test_by_address_example_deploys_the_same_aliases_to_dev_and_prod(
+    tmp_path: Path, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+) -> None:
+    """Dev is the seed instance; prod is another instance whose addresses have other IDs (and other case)."""
+    prod = "00000000-0000-4000-8000-000000000002"
+    connect_emulator.create_instance(prod)
+    for address in ("Support@Example.com", "help@example.com", "orders@example.com", "Shop@Example.com"):
+        connect_emulator.create_email_address(prod, address)
+    for address in ("orders@example.com", "shop@example.com"):
+        connect_emulator.create_email_address(INSTANCE, address)
+    assembly = CloudAssembly(_synth("by_address", tmp_path))
+    for stack in ("MailDev", "MailProd"):
+        report = cloudformation.deploy(assembly.stack(stack))
+        assert report.ok, report
+    expected = {"support@example.com": "help@example.com", "orders@example.com": "shop@example.com"}
+    assert _forwarding(connect_emulator) == {**expected, "sales@example.com": "info@example.com"}
+    assert {p.lower(): a.lower() for p, a in _forwarding(connect_emulator, prod).items()} == expected
+    primaries = [set(connect_emulator.aliases_by_primary(i)) for i in (INSTANCE, prod)]
+    assert not primaries[0] & primaries[1]  # the same addresses, other IDs in each instance
+    for stack in ("MailDev", "MailProd"):
+        assert cloudformation.destroy(stack).ok
+    assert _forwarding(connect_emulator) == {"sales@example.com": "info@example.com"}
+    assert _forwarding(connect_emulator, prod) == {}
 
 
 @pytest.mark.slow

@@ -26,7 +26,9 @@ def _of(*languages: str) -> list[Block]:
 
 
 def _run(args: list[str], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **QUIET}
+    # The reader's shell has the package installed (README, Install): this virtualenv's scripts come first.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = {**os.environ, **QUIET, "PATH": path}
     return subprocess.run(
         args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )

@@ -4,6 +4,8 @@ only the three addresses it was given, and leaves them (relations and tags) as i
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -65,12 +67,16 @@ def _named(params: dict) -> set[str]:
 
 
 def test_live_check_agrees_with_the_emulator_and_restores_the_three_addresses(instance, capsys):
+    environment, modules = dict(os.environ), set(sys.modules)
     code = main(
         ["--instance-id", INSTANCE, "--addresses", E1, E2, E3, "--region", REGION,
          "--endpoint-url", instance.endpoint_url, "--yes"]
     )
     out = capsys.readouterr().out
     assert code == 0, out
+    # The function ran in this process: none of its modules or environment outlives the check.
+    assert dict(os.environ) == environment
+    assert {"index", "connect_api", "lifecycle", "crhelper"}.isdisjoint(set(sys.modules) - modules)
     table = [line for line in out.splitlines() if " | " in line][1:]
     assert len(table) >= 15, out
     differing = {line.split(" | ")[0].strip() for line in table if line.split(" | ")[1].strip() == "NO"}
@@ -107,3 +113,16 @@ def test_live_check_changes_nothing_unless_confirmed(instance, capsys):
     assert "It will:" in out and "Nothing changed." in out
     assert [c.operation for c in instance.calls if c.operation in MUTATING] == []
     assert instance.aliases_by_primary(INSTANCE) == {E2: E3, OUTSIDE_PRIMARY: OUTSIDE_ALIAS}
+
+
+def test_live_check_without_credentials_says_so_in_one_line(monkeypatch, capsys):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    code = main(["--instance-id", INSTANCE, "--addresses", E1, E2, E3, "--region", REGION, "--yes"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == "" and captured.err.count("\n") == 1, captured
+    assert "No AWS credentials found" in captured.err and "--profile" in captured.err

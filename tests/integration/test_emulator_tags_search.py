@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
+from botocore.config import Config
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 
 from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
@@ -194,3 +197,53 @@ def test_bad_search_requests_are_refused_naming_the_field(client, kwargs, named)
 def test_search_of_an_unknown_instance_is_not_found(client):
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.search_email_addresses(InstanceId="no-such-instance")
+
+
+def test_pages_hold_at_most_100_and_a_larger_page_is_refused(client, emulator):
+    for n in range(145):  # 150 addresses in all
+        emulator.create_email_address(INSTANCE, f"agent{n:03}@example.com")
+    first = client.search_email_addresses(InstanceId=INSTANCE)
+    assert len(first["EmailAddresses"]) == 100 and first["ApproximateTotalCount"] == 150
+    found, pages = search_all(client, MaxResults=100)
+    assert len({a["EmailAddressId"] for a in found}) == 150 and pages == 2
+    with pytest.raises(client.exceptions.InvalidParameterException, match="MaxResults"):
+        client.search_email_addresses(InstanceId=INSTANCE, MaxResults=101)
+
+
+def test_criteria_ignore_case_and_default_to_an_exact_match(client):
+    exact = {"StringCondition": {"FieldName": "email_address", "Value": "SUPPORT@example.com"}}
+    found, _ = search_all(client, SearchCriteria=exact)
+    assert [a["EmailAddressId"] for a in found] == [SUPPORT]
+    none = {"StringCondition": {"FieldName": "email_address", "Value": "support"}}
+    assert search_all(client, SearchCriteria=none)[0] == []
+
+
+def _signed_for(emulator, region):
+    return boto3.client(
+        "connect",
+        region_name=region,
+        endpoint_url=emulator.endpoint_url,
+        aws_access_key_id="k",
+        aws_secret_access_key="s",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+def test_another_connect_region_has_none_of_the_seeded_instances(emulator):
+    elsewhere = _signed_for(emulator, "eu-west-2")
+    with pytest.raises(elsewhere.exceptions.ResourceNotFoundException, match="Instance"):
+        elsewhere.describe_email_address(InstanceId=INSTANCE, EmailAddressId=SUPPORT)
+    with pytest.raises(elsewhere.exceptions.ResourceNotFoundException):
+        elsewhere.search_email_addresses(InstanceId=INSTANCE)
+    home = _signed_for(emulator, emulator.region)
+    found = home.describe_email_address(InstanceId=INSTANCE, EmailAddressId=HELP)
+    assert found["EmailAddressId"] == HELP
+
+
+def test_a_region_without_a_connect_endpoint_drops_the_connection(emulator):
+    nowhere = _signed_for(emulator, "us-eats-1")
+    with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
+        nowhere.describe_email_address(InstanceId=INSTANCE, EmailAddressId=SUPPORT)
+    (call,) = emulator.calls
+    assert call.operation == "DescribeEmailAddress" and call.status is None
+    assert call.fault == "no Connect endpoint in us-eats-1"

@@ -143,6 +143,41 @@ CASES = [
     ("fullwidth digits (unicode lookalike)", good(EmailAddressId="\uff11" * 8 + P[8:]), False, "non-ASCII"),
     ("newline inside an ID", good(InstanceId=INST[:10] + "\n" + INST[10:]), False, "InstanceId"),
     ("'/' inside an ID (path injection)", good(EmailAddressId=f"{P}/../{A}"), False, "'/'"),
+    # addresses named by their email address (contract §1b)
+    (
+        "EmailAddress and EmailAddressId both",
+        good(EmailAddress="support@example.com"),
+        False,
+        "EmailAddressId and EmailAddress are both set",
+    ),
+    (
+        "AliasConfiguration names the alias both ways",
+        good(AliasConfiguration={"EmailAddressId": A, "EmailAddress": "care@example.com"}),
+        False,
+        "AliasConfiguration.EmailAddress",
+    ),
+    ("EmailAddress not an email address", good(EmailAddressId=_DROP, EmailAddress=P), False, "EmailAddress"),
+    (
+        "AliasConfiguration.EmailAddress not an email address",
+        good(AliasConfiguration={"EmailAddress": "care@"}),
+        False,
+        "AliasConfiguration.EmailAddress",
+    ),
+    ("EmailAddress empty", good(EmailAddressId=_DROP, EmailAddress=""), False, "EmailAddress"),
+    ("email address given as the ID", good(EmailAddressId="support@example.com"), False, "EmailAddress"),
+    (
+        "alias == primary by email, other case",
+        good(
+            EmailAddressId=_DROP,
+            EmailAddress="support@example.com",
+            AliasConfiguration={"EmailAddress": "SUPPORT@example.com"},
+        ),
+        False,
+        "own alias",
+    ),
+    # where the calls go (contract §1)
+    ("ARN with a misspelt region", good(InstanceId=ARN.replace("us-east-", "us-eats-")), False, "us-eats-1"),
+    ("ARN of another account", good(InstanceId=ARN.replace("123456789012", "9" * 12)), False, "account"),
 ]
 
 
@@ -204,7 +239,9 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=20), inner, max_size=4),
     max_leaves=10,
 )
-keys = st.sampled_from(["InstanceId", "EmailAddressId", "AliasConfiguration", "ServiceToken", "Other"])
+keys = st.sampled_from(
+    ["InstanceId", "EmailAddressId", "EmailAddress", "AliasConfiguration", "ServiceToken", "Other"]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -212,11 +249,11 @@ keys = st.sampled_from(["InstanceId", "EmailAddressId", "AliasConfiguration", "S
 def test_parser_never_crashes_and_reasons_are_short(value):
     """Any JSON ResourceProperties: a Pair, or a PropertyError with a reason of at most 256 characters."""
     try:
-        pair = parser.parse_properties(value, "us-east-1")
+        declared = parser.parse_properties(value, "us-east-1")
     except parser.PropertyError as err:
         assert 0 < len(err.reason) <= 256
     else:
-        assert pair.primary_id != pair.alias_id
+        assert declared.primary != declared.alias
 
 
 ids = st.text(
@@ -242,6 +279,6 @@ def test_plain_ids_and_arns_give_the_same_pair_and_a_parseable_id(instance, prim
         "EmailAddressId": f"{arn}/email-address/{primary}",
         "AliasConfiguration": {"EmailAddressId": f"{arn}/email-address/{alias}"},
     }
-    pair = parser.parse_properties(plain, "us-east-1")
-    assert parser.parse_properties(as_arns, "eu-west-1") == pair
+    pair = parser.parse_properties(plain, "us-east-1").pair
+    assert pair is not None and parser.parse_properties(as_arns, "eu-west-1").pair == pair
     assert parser.parse_physical_id(parser.mint_physical_id(pair)) == pair

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from connect_email_alias.local import EventResult
+
+_ADDRESS = re.compile(r"[^\s@\"'<>]+@[^\s@\"'<>]+\.[A-Za-z]{2,}")
 
 
 def assert_one_timely_valid_answer(result: EventResult) -> None:
@@ -16,3 +20,8 @@ def assert_one_timely_valid_answer(result: EventResult) -> None:
     assert result.answered_before_deadline, where
     assert result.physical_resource_id, where
     assert result.reason is None or len(result.reason) <= 256, where
+
+
+def addresses_in(logs: str) -> list[str]:
+    """The email-address strings in a function's logs (contract §4: there must be none)."""
+    return _ADDRESS.findall(logs)

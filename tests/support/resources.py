@@ -19,6 +19,17 @@ def properties(primary: str, alias: str, instance: str = INSTANCE) -> dict[str, 
     }
 
 
+def named(primary: str, alias: str, instance: str = INSTANCE) -> dict[str, Any]:
+    """ResourceProperties naming each address by its email address when it holds an '@', else by its ID."""
+    props = properties(primary, alias, instance)
+    if "@" in primary:
+        del props["EmailAddressId"]
+        props["EmailAddress"] = primary
+    if "@" in alias:
+        props["AliasConfiguration"] = {"EmailAddress": alias}
+    return props
+
+
 def pair_id(primary: str, alias: str, instance: str = INSTANCE) -> str:
     """The PhysicalResourceId docs/design.md promises for a pair of UUIDs (no character needs quoting)."""
     return f"connect-email-alias:v1:{REGION}:{instance}:{primary}:{alias}"

@@ -6,7 +6,7 @@ conflict, removing an absent pair is a 404, an alias serves one primary, no chai
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from backoff import Clock
@@ -74,6 +74,9 @@ class FakeConnect:
     # addresses that read as not found for this many more describes (eventual consistency)
     hidden: dict[str, int] = field(default_factory=dict)
     foreign: set[str] = field(default_factory=lambda: {INFO})
+    # addresses a search leaves out for this many more scans (created moments ago)
+    late: dict[str, int] = field(default_factory=dict)
+    page_size: int = 100
 
     def __post_init__(self) -> None:
         for a, p in self.aliases.items():
@@ -152,3 +155,18 @@ class FakeConnect:
     def primary_of(self, region: str, instance_id: str, alias_id: str) -> str | None:
         self._record("search", instance_id)
         return self.aliases.get(alias_id)
+
+    def addresses(self, region: str, instance_id: str) -> Iterator[Address]:
+        """SearchEmailAddresses' pages as iterated, sorted by address string; one "search" call a page."""
+        listed = sorted(self.emails.items(), key=lambda item: (item[1].lower(), item[0]))
+        shown = [(i, e) for i, e in listed if self.late.get(i, 0) == 0]
+        self.late = {i: n - 1 for i, n in self.late.items() if n > 1}
+        for start in range(0, max(len(shown), 1), self.page_size):
+            self._record("search", instance_id)
+            if instance_id not in self.instances:
+                raise InstanceNotFound(
+                    f"Connect instance {instance_id} was not found", code="ResourceNotFoundException"
+                )
+            for address_id, email in shown[start : start + self.page_size]:
+                forwards = tuple(a for a, p in self.aliases.items() if p == address_id)
+                yield Address(address_id, email, forwards, arn(address_id))

@@ -44,14 +44,16 @@ class Clock:
         return backoff.Clock(self, self.sleep, lambda: rand)
 
 
-def make(clock: Clock | None = None, policy: RetryPolicy | None = None):
+def make(clock: Clock | None = None, policy: RetryPolicy | None = None, pacing: backoff.Pacing | None = None):
+    """A port over a stubbed client; a fresh `Pacing` (a new process) unless one is given."""
     client = boto3.client(
         "connect", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
     )
     stub = Stubber(client)
     clock = clock or Clock()
     api = ConnectApi(
-        clock=clock.clock(), seed=SEED, client_factory=lambda region: client, policy=policy or RetryPolicy()
+        clock=clock.clock(), seed=SEED, client_factory=lambda region: client, policy=policy or RetryPolicy(),
+        pacing=pacing or backoff.Pacing(),
     )
     return api, stub, clock
 
@@ -272,6 +274,48 @@ def test_a_request_that_was_throttled_starts_its_next_backoff_further_out():
     assert pause == RetryPolicy().after_throttled_s and retry > first[0]
 
 
+def throttled_describe(api, stub, address, throttles):
+    for _ in range(throttles):
+        error(stub, "describe_email_address", "ThrottlingException", 400)
+    expect_describe(stub, address)
+    with stub:
+        api.describe("us-east-1", INSTANCE, address)
+
+
+def test_a_call_that_goes_through_at_once_shortens_the_next_wait():
+    steps = [RetryPolicy().throttled.delay(n, lambda: 1.0) for n in (1, 2, 3)]  # 2.5, 7.5, 22.5 s
+    api, stub, clock = make(clock=Clock(remaining_ms=900_000))
+    throttled_describe(api, stub, SALES, 3)  # needed three steps: the next throttled call starts two up
+    throttled_describe(api, stub, HELP, 0)  # (after a pause) went through at once: one step back down
+    throttled_describe(api, stub, SALES, 1)
+    assert clock.sleeps == [*steps, RetryPolicy().after_throttled_s, steps[1]]
+
+
+def test_throttling_of_one_operation_leaves_the_others_waits_alone():
+    # Connect keeps a bucket per API: contested reads say nothing about the tag calls.
+    api, stub, clock = make(clock=Clock(remaining_ms=900_000))
+    throttled_describe(api, stub, SALES, 3)
+    before = len(clock.sleeps)
+    error(stub, "tag_resource", "ThrottlingException", 400)
+    stub.add_response("tag_resource", {})
+    with stub:
+        api.tag("us-east-1", ARN, "k", "v")
+    assert clock.sleeps[before:] == [RetryPolicy().throttled.delay(1, lambda: 1.0)]  # no pause, first step
+
+
+def test_a_warm_process_starts_where_its_last_invocation_left_off():
+    warm = backoff.Pacing()
+    first, stub, _ = make(clock=Clock(remaining_ms=900_000), pacing=warm)
+    throttled_describe(first, stub, SALES, 3)
+    waits = {}
+    for name, pacing in (("warm", warm), ("cold", backoff.Pacing())):
+        api, stub, clock = make(clock=Clock(remaining_ms=900_000), pacing=pacing)
+        throttled_describe(api, stub, HELP, 1)
+        waits[name] = clock.sleeps
+    pause, step = RetryPolicy().after_throttled_s, RetryPolicy().throttled.delay
+    assert waits == {"warm": [pause, step(3, lambda: 1.0)], "cold": [step(1, lambda: 1.0)]}
+
+
 def test_the_last_wait_is_cut_to_the_time_left_rather_than_given_up():
     api, stub, clock = make(clock=Clock(remaining_ms=30_000))  # waits 2, 6, then 16 of the 18 s wanted
     for _ in range(3):
@@ -316,6 +360,43 @@ def test_the_primary_an_alias_serves_is_found_across_pages():
     with stub:
         assert api.primary_of("us-east-1", INSTANCE, HELP) == SALES
         assert api.primary_of("us-east-1", INSTANCE, HELP) is None
+
+
+def test_every_address_is_listed_page_by_page_as_the_caller_iterates(caplog):
+    api, stub, _ = make()
+    first = {"InstanceId": INSTANCE, "MaxResults": 100}
+    stub.add_response(
+        "search_email_addresses",
+        {"EmailAddresses": [described(SUPPORT, "support@example.com")], "NextToken": "n1"},
+        first,
+    )
+    stub.add_response(
+        "search_email_addresses",
+        {"EmailAddresses": [described(SALES, "sales@example.com", aliases=[HELP])], "NextToken": "n2"},
+        {**first, "NextToken": "n1"},
+    )
+    with stub, caplog.at_level(logging.INFO, logger="connect_api"):
+        listed = api.addresses("us-east-1", INSTANCE)
+        assert next(listed) == Address(SUPPORT, "support@example.com")
+        assert next(listed) == Address(SALES, "sales@example.com", (HELP,))
+        listed.close()  # found what it wanted: the third page is never asked for
+    stub.assert_no_pending_responses()
+    assert "example.com" not in caplog.text
+
+
+def test_a_search_that_is_not_found_names_the_instance():
+    api, stub, _ = make()
+    error(stub, "search_email_addresses", "ResourceNotFoundException", 404, message="Not found")
+    with stub, pytest.raises(InstanceNotFound) as exc:
+        list(api.addresses("us-east-1", INSTANCE))
+    assert INSTANCE in exc.value.reason and "us-east-1" in exc.value.reason
+
+
+def test_connect_endpoints_come_from_the_sdks_data_for_the_partition():
+    assert connect_api.has_endpoint("aws", "us-east-1") and connect_api.has_endpoint(None, "us-gov-west-1")
+    assert not connect_api.has_endpoint("aws", "us-eats-1")  # a typo
+    assert not connect_api.has_endpoint("aws", "eu-west-1")  # a real region without Amazon Connect
+    assert not connect_api.has_endpoint("aws-cn", "us-east-1")  # a region of another partition
 
 
 def test_one_json_log_line_per_call_without_address_strings(caplog):

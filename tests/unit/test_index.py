@@ -342,6 +342,59 @@ def test_logs_are_structured_info_and_never_carry_the_url_or_addresses(monkeypat
     assert "latency_ms" in summaries[-1]
 
 
+# -- addresses named by email, and where the calls go (contract §1, §1b) ----------------------------------
+
+
+def by_email(primary: str = "Support@Example.com", alias: str = "help@example.com") -> dict[str, Any]:
+    base = {k: v for k, v in props().items() if k != "EmailAddressId"}
+    return {**base, "EmailAddress": primary, "AliasConfiguration": {"EmailAddress": alias}}
+
+
+class LambdaContext(Context):
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:provider"
+
+
+def test_create_by_email_records_the_resolved_ids_within_budget_plus_one_search_page(h):
+    r = h.run(event("Create", new=by_email()), LambdaContext())
+    assert r["Status"] == "SUCCESS" and r["PhysicalResourceId"] == PID
+    assert r["Data"]["EmailAddressId"] == SUPPORT and r["Data"]["AliasEmailAddress"] == "help@example.com"
+    mutating, total = h.budget()
+    assert mutating == 1 and total <= 3 + 1 and h.connect.calls[0] == ("search", INSTANCE)
+
+
+def test_update_from_ids_to_addresses_keeps_the_id_and_changes_nothing(monkeypatch):
+    h = with_state(monkeypatch, {HELP: SUPPORT})
+    r = h.run(event("Update", new=by_email(), old=props(), pid=PID), LambdaContext())
+    assert r["Status"] == "SUCCESS" and r["PhysicalResourceId"] == PID
+    assert h.connect.mutations() == [] and h.connect.tag_calls() == [] and h.budget()[1] <= 2 + 1
+
+
+def test_an_unknown_address_fails_naming_it_and_no_log_holds_an_address(monkeypatch, caplog):
+    h = with_state(monkeypatch, {})
+    with caplog.at_level(logging.DEBUG):
+        r = h.run(event("Create", new=by_email(alias="Nobody@Example.com")), LambdaContext())
+        d = h.run(event("Update", new=by_email(alias="x@example.com"), old=props(), pid=PID, request_id="2"))
+    assert r["Status"] == "FAILED" and "'Nobody@Example.com' was not found" in r["Reason"]
+    assert parse_physical_id(r["PhysicalResourceId"]) is None and h.connect.mutations() == []
+    assert d["Status"] == "FAILED" and d["PhysicalResourceId"] == PID
+    assert "@" not in caplog.text and "example.com" not in caplog.text.lower()
+
+
+def test_an_arn_in_a_region_without_connect_fails_at_once_naming_it(h):
+    arn = f"arn:aws:connect:us-eats-1:123456789012:instance/{INSTANCE}"
+    r = h.run(event("Create", new={**props(), "InstanceId": arn}), LambdaContext())
+    assert r["Status"] == "FAILED" and "us-eats-1" in r["Reason"]
+    assert "no Amazon Connect endpoint" in r["Reason"]
+    assert h.connect.calls == [] and h.clock.sleeps == []
+
+
+def test_an_arn_of_another_account_fails_naming_both_accounts_with_no_call(h):
+    arn = f"arn:aws:connect:us-east-1:999999999999:instance/{INSTANCE}"
+    r = h.run(event("Create", new={**props(), "InstanceId": arn}), LambdaContext())
+    assert r["Status"] == "FAILED" and "999999999999" in r["Reason"] and "123456789012" in r["Reason"]
+    assert h.connect.calls == []
+
+
 def test_responder_builds_no_boto3_clients_and_keeps_crhelpers_attributes(monkeypatch):
     monkeypatch.setenv("AWS_SAM_LOCAL", "1")  # lets the real CfnResource skip its clients for comparison
     reference = set(vars(crhelper.CfnResource(log_level="INFO")))

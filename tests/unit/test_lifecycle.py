@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from contract import OWNER_TAG_KEY
 from errors import Conflict, Denied, Exhausted, LifecycleError, PortError
-from lifecycle import LOCK_WAIT_MS, NOT_FOUND_WAIT_MS, create, delete, update
-from properties import mint_physical_id
+from lifecycle import LOCK_WAIT_MS, NOT_FOUND_WAIT_MS, create, delete, resolve, update
+from properties import Declared, Named, mint_physical_id
 
-from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
+from tests.support.seed import CARE, EMAILS, HELP, INFO, INSTANCE, REGION, SALES, SUPPORT
 
 from .fakes import FakeClock, FakeConnect, owner, pair, request
 
@@ -422,3 +422,92 @@ def test_rename_keeps_the_live_alias():
     assert c.pairs() == {(SUPPORT, HELP)} and c.owner_of(HELP) == owner(P_A, logical="X2")
     delete(P_A, c, request(logical="X2"))
     assert c.pairs() == set()
+
+
+# -- addresses named by their email (resolve) ------------------------------------------------------------
+
+
+def by_email(primary: str | None = None, alias: str | None = None, **ids: str) -> Declared:
+    """Properties naming the primary/alias by email where given, else by the ID in `ids` (or the seed's)."""
+    return Declared(
+        REGION,
+        ids.get("instance", INSTANCE),
+        Named(email=primary) if primary else Named(ids.get("primary_id", SUPPORT)),
+        Named(email=alias) if alias else Named(ids.get("alias_id", HELP)),
+    )
+
+
+def searches(c: FakeConnect) -> int:
+    return sum(call[0] == "search" for call in c.calls)
+
+
+def test_addresses_by_email_resolve_in_one_scan_ignoring_case():
+    c = FakeConnect()
+    new, old = resolve(c, REQ, by_email("Support@Example.COM", "HELP@example.com"))
+    assert new == P_A and old is None
+    assert c.calls == [("search", INSTANCE)]  # both addresses, one page: no describe, no change
+
+
+def test_properties_by_id_need_no_lookup():
+    c = FakeConnect()
+    assert resolve(c, REQ, by_email(), by_email(alias_id=CARE)) == (P_A, pair(SUPPORT, CARE))
+    assert c.calls == []
+
+
+def test_an_instance_of_150_addresses_resolves_within_two_pages_for_both():
+    emails = {**EMAILS, **{f"id-{n:03}": f"agent{n:03}@example.com" for n in range(145)}}
+    c = FakeConnect(emails=emails)
+    # Sorted by address, customercare@ is on the first page and support@ on the second.
+    new, _ = resolve(c, REQ, by_email("support@example.com", "customercare@example.com"))
+    assert new == pair(SUPPORT, CARE) and searches(c) == 2
+    c.calls.clear()
+    resolve(c, REQ, by_email("agent000@example.com", "agent001@example.com"))
+    assert searches(c) == 1  # the scan stops once both are found
+
+
+def test_an_address_that_appears_late_is_waited_for():
+    clock = FakeClock()
+    c = FakeConnect(late={HELP: 2})  # left out of the first two scans: created moments ago
+    new, _ = resolve(c, request(clock), by_email(alias="help@example.com"))
+    assert new == P_A and searches(c) == 3 and len(clock.sleeps) == 2
+
+
+def test_an_unknown_address_fails_naming_it_as_given_after_a_bounded_wait():
+    clock = FakeClock()
+    c = FakeConnect()
+    err = fails(resolve, c, request(clock), by_email(alias="Nobody@Example.com"))
+    assert "AliasConfiguration.EmailAddress 'Nobody@Example.com' was not found" in err.reason
+    assert INSTANCE in err.reason and "by ID" in err.reason
+    assert 0 < 300_000 - clock.remaining <= NOT_FOUND_WAIT_MS and searches(c) > 1
+    assert c.mutations() == [] and c.tag_calls() == []
+
+
+def test_a_missing_instance_fails_at_once():
+    err = fails(resolve, FakeConnect(), REQ, by_email("support@example.com", instance="gone"))
+    assert "gone" in err.reason
+
+
+def test_an_id_and_an_email_of_one_address_are_refused_as_its_own_alias():
+    err = fails(resolve, FakeConnect(), REQ, by_email(alias="support@example.com"))
+    assert "same address" in err.reason and "own alias" in err.reason
+
+
+def test_old_properties_by_email_are_resolved_in_the_same_scan():
+    c = FakeConnect()
+    new, old = resolve(c, REQ, by_email("support@example.com", "customercare@example.com"), by_email(
+        "support@example.com", "help@example.com"
+    ))
+    assert (new, old) == (pair(SUPPORT, CARE), P_A) and searches(c) == 1
+
+
+def test_old_properties_naming_an_address_that_is_gone_give_no_old_pair():
+    c = FakeConnect()
+    new, old = resolve(c, REQ, by_email(), by_email(alias="gone@example.com"))
+    assert (new, old) == (P_A, None) and searches(c) == 1  # no wait for an old address
+
+
+def test_switching_from_ids_to_addresses_is_a_same_pair_update_without_a_change():
+    c = FakeConnect(aliases={HELP: SUPPORT})
+    new, old = resolve(c, REQ, by_email("support@example.com", "help@example.com"), by_email())
+    out = update(new, P_A, old, c, REQ)
+    assert out.physical_id == mint_physical_id(P_A) and c.mutations() == [] and c.tag_calls() == []

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from contract import PHYSICAL_ID_PREFIX
 from hypothesis import given
 from hypothesis import strategies as st
 from properties import (
+    Named,
     Pair,
     PropertyError,
+    check_where,
     mint_physical_id,
     parse_physical_id,
     parse_properties,
@@ -30,6 +34,12 @@ def props(**over: object) -> dict[str, object]:
     return {k: v for k, v in base.items() if v is not ...}
 
 
+def _pair(p: object, region: str | None) -> Pair:
+    pair = parse_properties(p, region).pair
+    assert pair is not None
+    return pair
+
+
 def error_of(p: object, region: str | None = "us-east-1") -> str:
     with pytest.raises(PropertyError) as exc:
         parse_properties(p, region)
@@ -39,11 +49,11 @@ def error_of(p: object, region: str | None = "us-east-1") -> str:
 
 
 def test_plain_ids_use_the_functions_region():
-    assert parse_properties(props(), "us-east-1") == Pair("us-east-1", INSTANCE, SUPPORT, HELP)
+    assert parse_properties(props(), "us-east-1").pair == Pair("us-east-1", INSTANCE, SUPPORT, HELP)
 
 
 def test_service_timeout_and_service_token_are_ignored():
-    assert parse_properties(props(ServiceTimeout="300"), "us-east-1").alias_id == HELP
+    assert parse_properties(props(ServiceTimeout="300"), "us-east-1").alias.id == HELP
 
 
 def test_arns_are_normalised_and_calls_go_to_the_arns_region():
@@ -52,7 +62,7 @@ def test_arns_are_normalised_and_calls_go_to_the_arns_region():
         EmailAddressId=f"{ARN_BASE}/email-address/{SUPPORT}",
         AliasConfiguration={"EmailAddressId": f"{ARN_BASE}/email-address/{HELP}"},
     )
-    assert parse_properties(p, "us-east-1") == Pair("eu-west-2", INSTANCE, SUPPORT, HELP)
+    assert parse_properties(p, "us-east-1").pair == Pair("eu-west-2", INSTANCE, SUPPORT, HELP)
 
 
 def test_address_arn_with_plain_instance_id_sets_region():
@@ -62,14 +72,13 @@ def test_address_arn_with_plain_instance_id_sets_region():
 
 def test_id_and_arn_spellings_of_one_pair_give_the_same_physical_id():
     arn = props(InstanceId=ARN_BASE.replace("eu-west-2", "us-east-1"))
-    assert mint_physical_id(parse_properties(arn, None)) == mint_physical_id(
-        parse_properties(props(), "us-east-1")
-    )
+    assert mint_physical_id(_pair(arn, None)) == mint_physical_id(_pair(props(), "us-east-1"))
 
 
 def test_unknown_key_is_named_with_the_allowed_keys():
     reason = error_of(props(EmailAdressId="x"))
-    assert "EmailAdressId" in reason and "Allowed: InstanceId, EmailAddressId, AliasConfiguration" in reason
+    assert "EmailAdressId" in reason
+    assert "Allowed: InstanceId, EmailAddressId or EmailAddress, AliasConfiguration (" in reason
 
 
 def test_unknown_key_inside_alias_configuration_is_named():
@@ -77,13 +86,21 @@ def test_unknown_key_inside_alias_configuration_is_named():
     assert "AliasConfiguration.'Extra'" in reason
 
 
-@pytest.mark.parametrize("missing", ["InstanceId", "EmailAddressId", "AliasConfiguration"])
-def test_missing_property_is_named(missing):
-    assert f"{missing} is required" in error_of(props(**{missing: ...}))
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [
+        ("InstanceId", "InstanceId"),
+        ("EmailAddressId", "EmailAddressId or EmailAddress"),
+        ("AliasConfiguration", "AliasConfiguration"),
+    ],
+)
+def test_missing_property_is_named(missing, named):
+    assert f"{named} is required" in error_of(props(**{missing: ...}))
 
 
-def test_missing_alias_id_is_named():
-    assert "AliasConfiguration.EmailAddressId is required" in error_of(props(AliasConfiguration={}))
+def test_missing_alias_id_is_named_with_both_forms():
+    reason = error_of(props(AliasConfiguration={}))
+    assert "AliasConfiguration.EmailAddressId or AliasConfiguration.EmailAddress is required" in reason
 
 
 def test_alias_equal_to_primary_is_refused():
@@ -241,3 +258,87 @@ def test_parse_properties_only_raises_property_error_with_short_reason(d):
         parse_properties(d, "us-east-1")
     except PropertyError as err:
         assert len(str(err)) <= 256
+
+
+# -- addresses named by their email (contract §1b) ---------------------------------------------------------
+
+
+def by_email(primary: object = "support@example.com", alias: object = "help@example.com") -> dict[str, Any]:
+    return props(EmailAddressId=..., EmailAddress=primary, AliasConfiguration={"EmailAddress": alias})
+
+
+def test_addresses_named_by_email_are_kept_as_given_for_the_lookup():
+    declared = parse_properties(by_email("Support@Example.com"), "us-east-1")
+    assert declared.primary == Named(email="Support@Example.com")
+    assert declared.alias == Named(email="help@example.com")
+    assert declared.pair is None and declared.instance_id == INSTANCE and declared.region == "us-east-1"
+    mixed = parse_properties(props(AliasConfiguration={"EmailAddress": "help@example.com"}), "us-east-1")
+    assert mixed.primary == Named(SUPPORT) and mixed.alias == Named(email="help@example.com")
+
+
+@pytest.mark.parametrize(
+    ("over", "names"),
+    [
+        ({"EmailAddress": "support@example.com"}, ("EmailAddressId", "EmailAddress", "both set")),
+        (
+            {"AliasConfiguration": {"EmailAddressId": HELP, "EmailAddress": "help@example.com"}},
+            ("AliasConfiguration.EmailAddressId", "AliasConfiguration.EmailAddress", "both set"),
+        ),
+        ({"EmailAddressId": ..., "EmailAddress": None}, ("EmailAddressId or EmailAddress", "required")),
+    ],
+)
+def test_both_forms_or_neither_fail_naming_the_keys(over, names):
+    reason = error_of(props(**over))
+    assert all(n in reason for n in names), reason
+
+
+@pytest.mark.parametrize("value", ["support", SUPPORT, f"{ARN_BASE}/email-address/{SUPPORT}", 7])
+def test_a_value_that_is_not_an_email_address_fails_naming_the_property(value):
+    reason = error_of(by_email(alias=value))
+    assert reason.startswith("AliasConfiguration.EmailAddress "), reason
+    if isinstance(value, str):
+        assert "AliasConfiguration.EmailAddressId" in reason  # where an ID or ARN goes
+
+
+def test_an_email_address_in_an_id_property_points_at_the_email_property():
+    reason = error_of(props(EmailAddressId="support@example.com"))
+    assert "EmailAddressId" in reason and "use EmailAddress instead to name the address by email" in reason
+
+
+def test_alias_equal_to_primary_by_email_is_refused_ignoring_case():
+    assert "own alias" in error_of(by_email("support@example.com", "SUPPORT@EXAMPLE.COM"))
+
+
+def test_unknown_key_inside_alias_configuration_lists_both_forms():
+    reason = error_of(props(AliasConfiguration={"EmailAdress": "help@example.com"}))
+    assert "EmailAddressId or EmailAddress" in reason
+
+
+# -- where the calls go (contract §1) ----------------------------------------------------------------------
+
+
+def _connect_regions(partition: str | None, region: str) -> bool:
+    return partition in (None, "aws") and region in ("us-east-1", "eu-west-2")
+
+
+def test_an_arn_in_a_region_without_connect_fails_naming_the_region():
+    declared = parse_properties(props(InstanceId=ARN_BASE.replace("eu-west-2", "us-eats-1")), "us-east-1")
+    with pytest.raises(PropertyError) as exc:
+        check_where(declared, "123456789012", _connect_regions)
+    assert "us-eats-1" in str(exc.value) and "InstanceId" in str(exc.value) and "typo" in str(exc.value)
+
+
+def test_plain_ids_in_a_function_region_without_connect_fail_pointing_at_an_arn():
+    with pytest.raises(PropertyError) as exc:
+        check_where(parse_properties(props(), "eu-south-1"), "123456789012", _connect_regions)
+    assert "eu-south-1" in str(exc.value) and "ARN" in str(exc.value)
+
+
+def test_an_arn_of_another_account_fails_naming_both_accounts():
+    other = ARN_BASE.replace("123456789012", "999999999999")
+    declared = parse_properties(props(InstanceId=other), "us-east-1")
+    with pytest.raises(PropertyError) as exc:
+        check_where(declared, "123456789012", _connect_regions)
+    assert "999999999999" in str(exc.value) and "123456789012" in str(exc.value)
+    check_where(declared, None, _connect_regions)  # outside Lambda the account is unknown: not checked
+    check_where(parse_properties(props(InstanceId=ARN_BASE), "us-east-1"), "123456789012", _connect_regions)

@@ -16,6 +16,8 @@ Connect:
 CloudFormation:
 
 - :class:`CloudFormationPlayer`: deploys, updates and destroys stacks event by event.
+- :class:`CloudFormationReadApi`: CloudFormation's read API (``DescribeStacks``, ``ListStackResources``,
+  ``DescribeStackResources``) over the player's stacks, on 127.0.0.1.
 - :class:`CloudAssembly` (a ``cdk.out``) and :class:`StackSource` (one stack, or a template file);
   :class:`FunctionSpec`: a function the player runs (for hand-built events, ``player.invoke``).
 - :class:`PlayReport`: a stack operation's status and :class:`Step`\\ s; a step's result is an
@@ -28,6 +30,7 @@ CloudFormation:
 
 from .cloudformation.assembly import CloudAssembly, StackSource
 from .cloudformation.player import CloudFormationPlayer
+from .cloudformation.read_api import CloudFormationReadApi
 from .cloudformation.receiver import ResponseReceiver
 from .cloudformation.report import DeployedResource, EventResult, PlayReport, ServiceResult, Step
 from .cloudformation.template import TemplateError
@@ -48,6 +51,7 @@ __all__ = [
     "CallRecord",
     "CloudAssembly",
     "CloudFormationPlayer",
+    "CloudFormationReadApi",
     "ConnectEmulator",
     "DeployedResource",
     "Environment",

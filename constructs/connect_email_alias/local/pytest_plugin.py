@@ -28,6 +28,11 @@ Fixtures (each fresh per test, always shut down):
     ``steps`` (each with ``phase`` and ``result``: ``status``, ``reason``, ``physical_resource_id``,
     ``data`` = the attributes ``Fn::GetAtt`` reads) and ``retained`` (kept by a Retain policy).
     ``resources(name)`` is what CloudFormation holds, ``outputs(name)`` the stack's resolved Outputs.
+``cloudformation_api``
+    A started :class:`~connect_email_alias.local.CloudFormationReadApi` over ``cloudformation``'s stacks:
+    CloudFormation's read API (``DescribeStacks``, ``ListStackResources``, ``DescribeStackResources``) in
+    its own query protocol on 127.0.0.1. Point a tool at it with ``endpoint_url`` or the environment
+    variable ``AWS_ENDPOINT_URL_CLOUDFORMATION`` (``env()``), e.g. ``connect-email-alias drift``.
 
 The module imports without pytest (``connect-email-alias[local]`` does not bring it), so ``help()`` shows
 this page anywhere; the fixtures need pytest, which loads them through its entry point.
@@ -40,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cloudformation.player import CloudFormationPlayer
+from .cloudformation.read_api import CloudFormationReadApi
 from .cloudformation.receiver import ResponseReceiver
 from .connect.emulator import ConnectEmulator
 from .connect.seed import DEFAULT_SEED
@@ -96,3 +102,10 @@ def cloudformation(connect_emulator: ConnectEmulator) -> Iterator[CloudFormation
         CloudFormationPlayer(receiver, connect_endpoint=connect_emulator.endpoint_url, env=env) as player,
     ):
         yield player
+
+
+@_fixture
+def cloudformation_api(cloudformation: CloudFormationPlayer) -> Iterator[CloudFormationReadApi]:
+    """CloudFormation's read API over the player's stacks, on 127.0.0.1; stopped after the test."""
+    with CloudFormationReadApi(cloudformation) as api:
+        yield api

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..environment import Environment
 from ..runtime.runner import FunctionSpec, LambdaRunner
 from .assembly import ResourceSpec, StackSource
 from .email_addresses import EmailAddresses
-from .receiver import Expectation, ResponseReceiver
+from .events import custom_resource_event
+from .receiver import ResponseReceiver
 from .report import DeployedResource, EventResult, Phase, PlayReport, RequestType, Result, ServiceResult, Step
 from .schedule import DEFAULT_CONCURRENCY, dependents, play_in_order
 from .template import (
@@ -74,6 +74,23 @@ class _Undo:
 class _Stack:
     source: StackSource
     resolver: Resolver
+    resources: dict[str, DeployedResource]
+    status: str = "CREATE_COMPLETE"
+    created: float = field(default_factory=time.time)
+    updated: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class StackState:
+    """A stack as CloudFormation's read API describes it (:mod:`.read_api`): status, times (``time.time()``),
+    the template and what it holds now."""
+
+    name: str
+    stack_id: str
+    status: str
+    created: float
+    updated: float
+    template: dict[str, Any]
     resources: dict[str, DeployedResource]
 
 
@@ -131,32 +148,21 @@ class CloudFormationPlayer:
         old_properties: Mapping[str, Any] | None = None,
         request_id: str | None = None,
     ) -> dict[str, Any]:
-        """A custom-resource event exactly as CloudFormation sends it (properties stringified)."""
+        """A custom-resource event exactly as CloudFormation sends it (:mod:`.events`)."""
         if resource.function is None:
             raise ValueError(f"{resource.logical_id} is not a custom resource: no function gets events")
-        request_id = request_id or str(uuid.uuid4())
-        stack_id = stack_id_for(stack_name, self.env)
-        token = resource.function.arn
-        expect = Expectation(stack_id, resource.logical_id)
-        event: dict[str, Any] = {
-            "RequestType": request_type,
-            "ServiceToken": token,
-            "ResponseURL": self.receiver.response_url(request_id, expect=expect),
-            "StackId": stack_id,
-            "RequestId": request_id,
-            "LogicalResourceId": resource.logical_id,
-            "ResourceType": resource.resource_type,
-            "ResourceProperties": {**cfn_stringify(dict(properties)), "ServiceToken": token},
-        }
-        if request_type != "Create":
-            if physical_resource_id is None:
-                raise ValueError(f"{request_type} needs a PhysicalResourceId")
-            event["PhysicalResourceId"] = physical_resource_id
-        if request_type == "Update":
-            if old_properties is None:
-                raise ValueError("Update needs OldResourceProperties")
-            event["OldResourceProperties"] = {**cfn_stringify(dict(old_properties)), "ServiceToken": token}
-        return event
+        return custom_resource_event(
+            request_type,
+            receiver=self.receiver,
+            stack_id=stack_id_for(stack_name, self.env),
+            logical_id=resource.logical_id,
+            resource_type=resource.resource_type,
+            service_token=resource.function.arn,
+            properties=properties,
+            physical_resource_id=physical_resource_id,
+            old_properties=old_properties,
+            request_id=request_id,
+        )
 
     def invoke(
         self,
@@ -195,6 +201,16 @@ class CloudFormationPlayer:
         """The stack's Outputs resolved from what it holds now (those naming unplayed resources left out)."""
         return {k: value for k, (value, _) in self._outputs(self._stacks.get(stack_name)).items()}
 
+    def stacks(self) -> list[StackState]:
+        """Every stack this player holds now (deployed, not destroyed), in the order they were created."""
+        return [
+            StackState(
+                name, stack_id_for(name, self.env), held.status, held.created, held.updated,
+                held.source.template, dict(held.resources),
+            )
+            for name, held in self._stacks.items()
+        ]
+
     def deploy(self, source: StackSource, parameters: Mapping[str, str] | None = None) -> PlayReport:
         """Create the stack, or update it when it exists (like ``cdk deploy``).
 
@@ -210,6 +226,9 @@ class CloudFormationPlayer:
         self._check(source, resolver, plan)
         play = self._update if source.name in self._stacks else self._create
         report = play(source, resolver, plan)
+        held = self._stacks.get(source.name)
+        if held is not None:
+            held.status, held.updated = report.status, time.time()
         self._publish(source.name)
         return report
 

@@ -16,8 +16,8 @@ from .quota import Quota
 from .seed import DEFAULT_SEED
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Offline Amazon Connect email-address emulator")
+def main(argv: list[str] | None = None, prog: str | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=prog, description="Offline Amazon Connect email-address emulator")
     parser.add_argument("--seed", default=str(DEFAULT_SEED), help="seed JSON (default: the demo seed)")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
     parser.add_argument(

@@ -1,7 +1,9 @@
 """The emulator's front door: every request passes the same checks, in AWS's order, and is logged.
 
-Order (CHOICE where AWS does not document it): signature present, injected latency, a scripted fault,
-the quota (so denied and failing calls still spend it), IAM, Connect's lock on the touched addresses,
+The request's signing region picks the backend (:mod:`.regions`): the seeded state in the emulator's own
+region, an empty one in another Connect region, no answer at all (the connection drops) where Connect has no
+endpoint. Order (CHOICE where AWS does not document it): signature present, injected latency, a scripted
+fault, the quota (so denied and failing calls still spend it), IAM, Connect's lock on the touched addresses,
 then the operation; a scripted fault marked ``after`` replaces the answer of a call that acted.
 """
 
@@ -18,6 +20,7 @@ from .faults import DropFault, Faults, PlainStatusFault, PlannedFault
 from .iam import Iam
 from .models import ConnectState
 from .quota import Throttle
+from .regions import connect_regions
 from .tokens import ClientTokens
 from .urls import UNKNOWN, Call, resolve
 
@@ -70,17 +73,25 @@ class Gateway:
         self._tokens = ClientTokens()
         self._calls: list[CallRecord] = []
         self._calls_lock = threading.Lock()
+        self._elsewhere: dict[str, ConnectState] = {}
 
-    def handle(self, method: str, target: str, raw_body: bytes, *, signed: bool) -> Answer:
+    def handle(
+        self, method: str, target: str, raw_body: bytes, *, signed: bool, region: str | None = None
+    ) -> Answer:
+        """Answer one request signed for `region` (None: the emulator's own)."""
         try:
             body = json.loads(raw_body) if raw_body.strip() else {}
             if not isinstance(body, dict):
                 raise ValueError("not an object")
         except ValueError:
             return Answer.error(ConnectError("SerializationException", "Malformed JSON body"))
-        call = resolve(self._state, self._tokens, method, target, body)
-        if signed:
-            answer = self._serve(call)
+        state = self._backend(region)
+        call = resolve(state or self._state, self._tokens, method, target, body)
+        if state is None:
+            # No Connect endpoint in that region: in AWS the name does not resolve; here the connection drops.
+            answer = Answer(0, drop=DropFault("close"), fault=f"no Connect endpoint in {region}")
+        elif signed:
+            answer = self._serve(call, state)
         else:  # Signatures are not verified, but an unsigned request is refused like AWS does.
             answer = Answer.error(
                 ConnectError("MissingAuthenticationTokenException", "Missing Authentication Token")
@@ -100,14 +111,25 @@ class Gateway:
         with self._calls_lock:
             self._calls.clear()
 
-    def _serve(self, call: Call) -> Answer:
+    def _backend(self, region: str | None) -> ConnectState | None:
+        """The state a request's signing region sees: the seeded one in the emulator's region, an empty one
+        of the same account in any other Connect region, None where Connect has no endpoint."""
+        if region is None or region == self._state.region:
+            return self._state
+        partition = connect_regions().get(region)
+        if partition is None:
+            return None
+        with self._calls_lock:
+            return self._elsewhere.setdefault(region, self._state.elsewhere(region, partition))
+
+    def _serve(self, call: Call, state: ConnectState) -> Answer:
         time.sleep(self._faults.delay_for(call.operation))
         planned = self._faults.plan(call.operation)
         if planned is not None and not planned.after:
             return _fault_answer(planned)
         try:
             self._admit(call)
-            with self._state.lock:
+            with state.lock:
                 held = self._faults.locked(call.touched)
                 if held is not None:
                     # CHOICE: a held lock answers like Connect's distributed lock would: a 409

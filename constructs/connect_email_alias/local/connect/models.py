@@ -113,6 +113,10 @@ class ConnectState:
         self._tag_changes: Recent[_Key, dict[str, str]] = Recent(clock)
         self._created = 0
 
+    def elsewhere(self, region: str, partition: str) -> ConnectState:
+        """The same account's state in another region: no instances (none can be created over the wire)."""
+        return ConnectState(region, self.account, self._clock, partition)
+
     # -- instances and addresses -----------------------------------------------------------------
 
     def instance_arn(self, instance_id: str) -> str:

@@ -1,4 +1,8 @@
-"""SearchEmailAddresses: criteria, tag filter and pagination, per the botocore model. Each result carries
+"""SearchEmailAddresses: criteria, tag filter and pagination, per the API reference and the botocore model.
+
+The reference says: ``OrConditions`` and ``AndConditions`` are lists of criteria joined by OR and by AND,
+a ``StringCondition`` is a leaf of FieldName, Value and ComparisonType (STARTS_WITH, CONTAINS or EXACT; all
+three optional), and a page holds 1 to 100 results. What it leaves open is marked CHOICE. Each result carries
 ``AliasConfigurations`` like DescribeEmailAddress does (docs/design.md, "Offline test bed").
 """
 
@@ -47,8 +51,11 @@ def _string_match(address: EmailAddress, condition: Mapping[str, Any]) -> bool:
         )
     wanted = condition.get("Value")
     if not isinstance(wanted, str):
+        # CHOICE: the reference marks Value optional, but a condition on nothing has no meaning: 400.
         raise invalid_parameter("StringCondition.Value must be a string")
+    # CHOICE: comparisons ignore case (an email address's domain does; the reference does not say).
     value, wanted = (field(address) or "").lower(), wanted.lower()
+    # CHOICE: ComparisonType is optional in the reference; without one the value must match exactly.
     kind = condition.get("ComparisonType", "EXACT")
     if kind == "STARTS_WITH":
         return value.startswith(wanted)
@@ -60,7 +67,11 @@ def _string_match(address: EmailAddress, condition: Mapping[str, Any]) -> bool:
 
 
 def criteria_match(address: EmailAddress, criteria: Mapping[str, Any]) -> bool:
-    """SearchCriteria: a StringCondition leaf and/or nested And/Or lists; every part given must hold."""
+    """SearchCriteria: a StringCondition leaf and/or nested And/Or lists.
+
+    CHOICE: when one level gives several of the three, every one must hold; an empty OrConditions matches
+    nothing and an empty AndConditions everything (as OR and AND over no terms do).
+    """
     if "StringCondition" in criteria and not _string_match(
         address, _object(criteria["StringCondition"], "StringCondition")
     ):

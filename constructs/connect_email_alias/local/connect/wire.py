@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from .gateway import Answer, Gateway
+from .regions import signing_region
 
 
 def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
@@ -29,8 +30,11 @@ def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            signed = bool(self.headers.get("Authorization"))
-            self._send(gateway.handle(self.command, self.path, raw, signed=signed))
+            authorization = self.headers.get("Authorization") or ""
+            answer = gateway.handle(
+                self.command, self.path, raw, signed=bool(authorization), region=signing_region(authorization)
+            )
+            self._send(answer)
 
         do_GET = do_PUT = do_POST = do_DELETE = _handle
 

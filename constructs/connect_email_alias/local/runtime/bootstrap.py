@@ -36,6 +36,29 @@ class LambdaContext:
         return max(0, int(self._deadline_epoch_ms - time.time() * 1000))
 
 
+def context_spec(
+    *,
+    request_id: str,
+    function_name: str,
+    arn: str,
+    memory_mb: int,
+    log_group: str,
+    log_stream: str,
+    timeout_s: float,
+) -> dict[str, Any]:
+    """What a :class:`LambdaContext` is made of, its deadline `timeout_s` from now: sent as JSON to the
+    function's process by the runner, or used in this process by the harness (one context, two places)."""
+    return {
+        "aws_request_id": request_id,
+        "function_name": function_name,
+        "invoked_function_arn": arn,
+        "memory_limit_in_mb": str(memory_mb),
+        "log_group_name": log_group,
+        "log_stream_name": log_stream,
+        "deadline_epoch_ms": (time.time() + timeout_s) * 1000,
+    }
+
+
 def main(argv: list[str]) -> None:
     asset, sdk, handler = argv[:3]
     # sys.path[0] is this script's folder; with -S the rest is the standard library only.

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..environment import Environment
+from .bootstrap import context_spec
 
 SDK_PATH_ENV = "CONNECT_EMAIL_ALIAS_SDK_PATH"
 SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
@@ -149,15 +150,15 @@ class LambdaRunner:
         request_id = str(uuid.uuid4())
         timeout = function.timeout_s if timeout_s is None else timeout_s
         environment = self.environment(function, env)
-        context = {
-            "aws_request_id": request_id,
-            "function_name": function.function_name,
-            "invoked_function_arn": function.arn,
-            "memory_limit_in_mb": str(function.memory_mb),
-            "log_group_name": environment["AWS_LAMBDA_LOG_GROUP_NAME"],
-            "log_stream_name": environment["AWS_LAMBDA_LOG_STREAM_NAME"],
-            "deadline_epoch_ms": (time.time() + timeout) * 1000,
-        }
+        context = context_spec(
+            request_id=request_id,
+            function_name=function.function_name,
+            arn=function.arn,
+            memory_mb=function.memory_mb,
+            log_group=environment["AWS_LAMBDA_LOG_GROUP_NAME"],
+            log_stream=environment["AWS_LAMBDA_LOG_STREAM_NAME"],
+            timeout_s=timeout,
+        )
         payload = json.dumps({"event": dict(event), "context": context})
         command = [sys.executable, "-S", "-E", self._bootstrap, str(function.asset_dir), str(self.sdk_path)]
         started = time.monotonic()
