@@ -59,7 +59,6 @@ def test_the_wheel_installs_into_an_empty_virtualenv_with_real_resolution(strang
     import connect_email_alias
 
     assert "No broken requirements found" in (stranger / "pip-check.txt").read_text()
-    assert "include-system-site-packages = false" in (stranger / "venv" / "pyvenv.cfg").read_text()
     # The package's metadata: one version, the license shipped, where to find the project.
     dist_info = next((stranger / "venv").rglob("connect_email_alias-*.dist-info"))
     metadata = Parser().parsestr((dist_info / "METADATA").read_text())

@@ -110,7 +110,23 @@ def _source_tree(target: Path) -> Path:
     return target
 
 
-def _pip_install(python: Path, *requirements: str | Path) -> None:
+def build(root: Path) -> Path:
+    """sdist, then the wheel built from that sdist (what `pip install ./connect-email-alias` installs), from a
+    copy of this checkout in ``root/clone``, into ``root/dist``; returns the wheel."""
+    source = _source_tree(root / "clone")
+    run([sys.executable, "-m", "build", "--no-isolation", "-o", root / "dist", source])
+    (wheel,) = (root / "dist").glob("connect_email_alias-*.whl")
+    return wheel
+
+
+def empty_venv(path: Path) -> Path:
+    """A virtualenv that sees no other site-packages (pip is driven from outside it); returns its python."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", path], check=True)
+    assert "include-system-site-packages = false" in (path / "pyvenv.cfg").read_text()
+    return path / "bin" / "python"
+
+
+def pip_install(python: Path, *requirements: str | Path) -> None:
     """Real resolution against the package registry; pip's own cache (~/.cache/pip) keeps reruns fast."""
     args = ["-m", "pip", "--python", python, "install", "--quiet", "--no-compile", *requirements]
     run([sys.executable, *args], timeout=900, isolated=True)
@@ -124,11 +140,9 @@ def python(folder: Path) -> Path:
 def make(folder: Path) -> None:
     """sdist, then the wheel built from that sdist (what `pip install ./connect-email-alias` installs), into
     an empty virtualenv; the steps' results are kept in ``folder`` for the tests."""
-    source = _source_tree(folder / "clone")
-    run([sys.executable, "-m", "build", "--no-isolation", "-o", folder / "dist", source])
-    (wheel,) = (folder / "dist").glob("connect_email_alias-*.whl")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", folder / "venv"], check=True)
-    _pip_install(python(folder), wheel)
+    wheel = build(folder)
+    empty_venv(folder / "venv")
+    pip_install(python(folder), wheel)
     check = run([sys.executable, "-m", "pip", "--python", python(folder), "check"], isolated=True)
     (folder / "pip-check.txt").write_text(check)
 
@@ -140,12 +154,12 @@ def make(folder: Path) -> None:
     (folder / "clone-key.txt").write_text(s3_key(folder / "clone"))
 
     # The `local` extra alone (no pytest): the stand-ins and the plugin's manual load, help() works.
-    _pip_install(python(folder), f"{wheel}[local]")
+    pip_install(python(folder), f"{wheel}[local]")
     shown = run([python(folder), "-c", HELP_WITHOUT_PYTEST], cwd=workdir, isolated=True)
     (folder / "help-without-pytest.txt").write_text(shown)
     # For its own offline tests, pytest (tests/support/user_projects.py runs them); last, the `cli` extra.
-    _pip_install(python(folder), "pytest")
-    _pip_install(python(folder), f"{wheel}[cli]")
+    pip_install(python(folder), "pytest")
+    pip_install(python(folder), f"{wheel}[cli]")
 
 
 def app_report(folder: Path) -> dict[str, object]:
