@@ -1,7 +1,8 @@
 """What the provider tells compliance checkers (cdk-nag's packs, checkov), each finding with a true reason.
 
 A finding is acknowledged only while its option is off: passing ``log_group_encryption_key``,
-``reserved_concurrent_executions`` or ``tracing=True`` fixes it instead. See docs/design.md § Construct
+``reserved_concurrent_executions`` or ``tracing=True`` fixes it instead. ``connect_requests_per_second``
+brings the one finding of an environment variable, skipped with its reason. See docs/design.md § Construct
 ("Compliance").
 """
 
@@ -62,6 +63,10 @@ INLINE_POLICY_REASON = (
     " (a stack of 497 aliases fits); its statements are scoped to the instances this provider serves."
 )
 XRAY_REASON = "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions."
+ENVIRONMENT_REASON = (
+    "The function's one environment variable is the Connect request rate its provider was told, a number and"
+    " no secret; Lambda encrypts environment variables at rest with its own key."
+)
 
 
 def _acknowledge(scope: IConstruct, reason: str, *rule_ids: str) -> None:
@@ -69,10 +74,13 @@ def _acknowledge(scope: IConstruct, reason: str, *rule_ids: str) -> None:
 
 
 def _skip_checkov(scope: IConstruct, *checks: tuple[str, str]) -> None:
-    """checkov reads skips from the resource's ``Metadata`` (``checkov: skip: [{id, comment}]``)."""
+    """checkov reads skips from the resource's ``Metadata`` (``checkov: skip: [{id, comment}]``); added to
+    the skips already there."""
     resource = scope.node.default_child
     assert isinstance(resource, CfnResource)
-    resource.add_metadata("checkov", {"skip": [{"id": id, "comment": reason} for id, reason in checks]})
+    skips = list((resource.get_metadata("checkov") or {}).get("skip", []))
+    skips += [{"id": id, "comment": reason} for id, reason in checks]
+    resource.add_metadata("checkov", {"skip": skips})
 
 
 def acknowledge_provider(
@@ -103,6 +111,11 @@ def acknowledge_provider(
     if not encrypted_logs:
         _acknowledge(log_group, LOGS_KEY_REASON, *(f"{p}-CloudWatchLogGroupEncrypted" for p in _PACKS_HNP))
         _skip_checkov(log_group, ("CKV_AWS_158", LOGS_KEY_REASON))
+
+
+def acknowledge_environment(function: IConstruct) -> None:
+    """The function's environment variable (the told request rate), unencrypted by a key of its own."""
+    _skip_checkov(function, ("CKV_AWS_173", ENVIRONMENT_REASON))
 
 
 def acknowledge_addresses(role: IConstruct, resolved_resource: object) -> None:
