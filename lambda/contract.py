@@ -331,8 +331,9 @@ SERVICE_TIMEOUT_S = 1920
 # -- the quota a provider may be told (docs/design.md § Handler, "Quota") ----------------------------------
 #: Connect's default rate quota for each API the function calls (requests per second, per account-region).
 DEFAULT_REQUESTS_PER_SECOND = 2.0
-#: The rates a provider may be told: below 1/s no stack of the provider's size finishes inside the function's
-#: timeout, and above 1000/s the value is more likely a burst or a per-minute figure than a rate.
+#: The rates a provider may be told: from half the default (leaving part of the quota to the account's other
+#: callers; much slower, and a large stack outlasts the function's timeout) to 1000/s (beyond, the value is
+#: more likely a burst or a per-minute figure than a rate).
 REQUESTS_PER_SECOND_RANGE = (1.0, 1000.0)
 #: The function's environment variable holding the rate its provider was told; absent: the default.
 REQUESTS_PER_SECOND_ENV = "CONNECT_REQUESTS_PER_SECOND"
