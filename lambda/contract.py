@@ -356,6 +356,8 @@ CONNECT_OPERATIONS = (
     "UntagResource",
     "SearchEmailAddresses",
 )
+#: The calls that change an alias relation: the "mutating" calls the budget counts (tag calls apart).
+MUTATING_OPERATIONS = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias")
 #: On `arn:<partition>:connect:<region>:<account>:instance/<id>/email-address/*`.
 IAM_ADDRESS_ACTIONS = (
     "connect:AssociateEmailAddressAlias",

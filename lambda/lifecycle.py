@@ -9,7 +9,7 @@ removal that is not ours). Rules and choices: docs/design.md § Handler.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -306,27 +306,42 @@ def _release_owner(port: ConnectPort, pair: Pair, alias: Address) -> str:
 # -- mutations and what their answers mean ------------------------------------------------------------------
 
 
+def _through_the_lock(
+    req: Request, step: str, attempt: Callable[[str], Conflict | None], give_up: Callable[[], str]
+) -> None:
+    """Connect's lock, waited out: `attempt(step)` returns None when done, or the conflict it takes for the
+    lock. Each retry gets a fresh token (`<step>#lock<n>`: a 409 may be remembered against a token), for up
+    to LOCK_WAIT_MS; then the reason `give_up()` gives."""
+    patience: _Patience | None = None
+    lock_round = 0
+    while (locked := attempt(step if lock_round == 0 else f"{step}#lock{lock_round}")) is not None:
+        patience = patience or _Patience(req.clock, LOCK_WAIT_MS)
+        if not patience.wait():
+            raise LifecycleError(give_up()) from locked
+        lock_round += 1
+
+
 def _associate(view: _View, req: Request, pair: Pair, step: str) -> None:
     """Associate; a pair already there is success, a real conflict fails at once, a lock is waited out.
 
     An alias that serves another primary for a resource of this stack is waited for like a lock: in one
     stack update the two resources may be trading aliases, and the other is about to let it go."""
-    patience: _Patience | None = None
-    lock_round = 0
     searched = False
     other: str | None = None
-    while True:
+
+    def attempt(token_step: str) -> Conflict | None:
+        nonlocal searched, other
         try:
-            view.port.associate(pair, step if lock_round == 0 else f"{step}#lock{lock_round}")
+            view.port.associate(pair, token_step)
         except TokenReused:
             if _present(view, pair):
-                return
+                return None
             raise
         except Conflict as err:
             failure = err
         else:
             view.changed(pair, present=True)
-            return
+            return None
         primary = view.get(pair.region, pair.instance_id, pair.primary_id, fresh=True)
         if primary is None:
             raise LifecycleError(
@@ -335,7 +350,7 @@ def _associate(view: _View, req: Request, pair: Pair, step: str) -> None:
             ) from failure
         if pair.alias_id in primary.alias_ids:
             view.changed(pair, present=True)
-            return  # applied by an earlier try of ours
+            return None  # applied by an earlier try of ours
         alias = view.get(pair.region, pair.instance_id, pair.alias_id, fresh=True)
         reason = taken_primary(pair, primary) or (chained_alias(pair, alias) if alias else None)
         if reason:
@@ -344,19 +359,21 @@ def _associate(view: _View, req: Request, pair: Pair, step: str) -> None:
             searched = True
             other = _primary_of(view.port, pair)
             if other == pair.primary_id:
-                return  # the pair is there; the read lagged
+                return None  # the pair is there; the read lagged
             if other is not None and not _sibling_holds(req, pair, alias):
                 raise LifecycleError(_serves_another(pair, other)) from failure
-        patience = patience or _Patience(req.clock, LOCK_WAIT_MS)
-        if not patience.wait():
-            if other is not None:
-                raise LifecycleError(_serves_another(pair, other)) from failure
-            raise LifecycleError(
-                f"Connect kept reporting a conflict for alias {short_id(pair.alias_id)} -> "
-                f"{short_id(pair.primary_id)} that the addresses and a search do not show (another change "
-                "held the lock): retry the stack operation."
-            ) from failure
-        lock_round += 1
+        return failure
+
+    def give_up() -> str:
+        if other is not None:
+            return _serves_another(pair, other)
+        return (
+            f"Connect kept reporting a conflict for alias {short_id(pair.alias_id)} -> "
+            f"{short_id(pair.primary_id)} that the addresses and a search do not show (another change "
+            "held the lock): retry the stack operation."
+        )
+
+    _through_the_lock(req, step, attempt, give_up)
 
 
 def _sibling_holds(req: Request, pair: Pair, alias: Address | None) -> bool:
@@ -390,24 +407,26 @@ def _present(view: _View, pair: Pair) -> bool:
 
 def _disassociate(view: _View, req: Request, pair: Pair, step: str) -> None:
     """Remove the pair; "not found" is success. A 409 on a removal is a lock: waited out, never read away."""
-    patience: _Patience | None = None
-    lock_round = 0
-    while True:
+
+    def attempt(token_step: str) -> Conflict | None:
         try:
-            view.port.disassociate(pair, step if lock_round == 0 else f"{step}#lock{lock_round}")
+            view.port.disassociate(pair, token_step)
         except NotFound:
             pass
         except Conflict as err:
-            patience = patience or _Patience(req.clock, LOCK_WAIT_MS)
-            if not patience.wait():
-                raise LifecycleError(
-                    f"Connect kept reporting a conflict removing alias {short_id(pair.alias_id)} from "
-                    f"{short_id(pair.primary_id)} (another change holds the lock): retry the stack operation."
-                ) from err
-            lock_round += 1
-            continue
+            return err
         view.changed(pair, present=False)
-        return
+        return None
+
+    _through_the_lock(
+        req,
+        step,
+        attempt,
+        lambda: (
+            f"Connect kept reporting a conflict removing alias {short_id(pair.alias_id)} from "
+            f"{short_id(pair.primary_id)} (another change holds the lock): retry the stack operation."
+        ),
+    )
 
 
 # -- addresses named by their email (contract §1b; docs/design.md § Handler, "Addresses named by email") ----

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.stranger import build as _build
+from tests.support.stranger import empty_venv as _empty_venv
+from tests.support.stranger import pip_install as _pip_install
+from tests.support.stranger import run as _run
+
 from .conftest import REPO
-from .test_construct_packaging import _build, _empty_venv, _pip_install, _run
 
 pytestmark = pytest.mark.slow
 

@@ -220,7 +220,7 @@ def test_rollback_converges_after_a_swap_whose_answer_was_lost(e2e):
     e2e.emulator.disassociate(INSTANCE, SUPPORT, HELP)
     e2e.emulator.associate(INSTANCE, SUPPORT, CARE)
     owner = owner_tag_value(created["StackId"], created["LogicalResourceId"], SUPPORT)
-    e2e.emulator.set_tags(INSTANCE, CARE, {OWNER_TAG_KEY: owner})
+    e2e.emulator.tag(INSTANCE, CARE, {OWNER_TAG_KEY: owner})
 
     rollback = _rollback_after_interrupted_swap(e2e)
 

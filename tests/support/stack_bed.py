@@ -152,9 +152,9 @@ class StackBed:
 
     def calls(self, result: EventResult) -> list[CallRecord]:
         """The Connect calls made while `result`'s invocation ran."""
-        start = result.invocation.started + self._wall_minus_mono
-        end = result.invocation.ended + self._wall_minus_mono
-        return [c for c in self.emulator.calls if start <= c.time <= end]
+        clock = self.player.runner.clock  # invocations are timed on it; the call log on the wall clock
+        start, end = result.invocation.started, result.invocation.ended
+        return [c for c in self.emulator.calls if start <= clock.at(c.time - self._wall_minus_mono) <= end]
 
     def all_calls(self, report: PlayReport) -> list[CallRecord]:
         """Every call of the report's events, once each (events played at once share their calls)."""

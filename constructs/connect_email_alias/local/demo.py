@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,9 +27,10 @@ from .cloudformation.receiver import ResponseReceiver
 from .cloudformation.report import PlayReport
 from .connect.emulator import ConnectEmulator
 from .connect.quota import Quota
+from .runtime.runner import LambdaRunner
+from .runtime.virtual_time import VirtualClock
 
 STACK = "ConnectEmailAliasDemo"
-MUTATING = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias")
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,9 @@ def _events(report: PlayReport) -> str:
 
 
 def _calls(emulator: ConnectEmulator) -> str:
+    mutating = contract.MUTATING_OPERATIONS
     rows = [
-        [c.operation, str(c.status), c.error_code or "", "mutating" if c.operation in MUTATING else ""]
+        [c.operation, str(c.status), c.error_code or "", "mutating" if c.operation in mutating else ""]
         for c in emulator.calls
     ]
     return _table(rows, ["Connect call", "HTTP", "error", ""]) if rows else "    (none)"
@@ -94,13 +97,19 @@ def _calls(emulator: ConnectEmulator) -> str:
 QUOTAS: dict[str, Quota | None] = {"none": None, "default": Quota.DEFAULT}
 
 
-def run(v1: StackSource, v2: StackSource, quota: Quota | None = None) -> int:
-    """Play the four scenes (Connect at ``quota``, none by default); 0 when every one ends as expected."""
+def run(
+    v1: StackSource, v2: StackSource, quota: Quota | None = None, *, clock: VirtualClock | None = None
+) -> int:
+    """Play the four scenes (Connect at ``quota``, none by default); 0 when every one ends as expected.
+
+    ``clock``: a :class:`~.runtime.virtual_time.VirtualClock` for the emulator and the function, so the
+    waits at a quota pass at once (tests); default: real time."""
     failures = 0
     with (
-        ConnectEmulator.from_seed(quota=quota) as emulator,
+        ConnectEmulator.from_seed(quota=quota, clock=clock or time.monotonic) as emulator,
         ResponseReceiver() as receiver,
-        CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as player,
+        LambdaRunner(warm=True, clock=clock) as runner,  # warm, as Lambda reuses a sandbox between events
+        CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url, runner=runner) as player,
     ):
         instance, primary, alias_v1, alias_v2 = _demo_ids(v1, v2)
 
@@ -173,7 +182,7 @@ def _demo_ids(v1: StackSource, v2: StackSource) -> tuple[str, str, str, str]:
     return instance, primary, alias_v1, alias_v2
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, clock: VirtualClock | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("v1", help="cdk.out of app.py (the alias to create)")
     parser.add_argument("v2", help="cdk.out of app.py with another aliasEmailAddressId (the swap)")
@@ -185,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     source = CloudAssembly(args.v1).stack(STACK), CloudAssembly(args.v2).stack(STACK)
-    return run(*source, quota=QUOTAS[args.quota])
+    return run(*source, quota=QUOTAS[args.quota], clock=clock)
 
 
 if __name__ == "__main__":

@@ -175,9 +175,11 @@ class CloudFormationPlayer:
         """Deliver ``event`` once (call again to re-deliver) and wait for this delivery's answer."""
         request_id = str(event["RequestId"])
         seen = len(self.receiver.responses(request_id))
-        began = time.monotonic()
+        clock = self.runner.clock  # the receiver stamps answers on real time; the clock may be virtual
+        began = clock()
         invocation = self.runner.invoke(function, event, timeout_s=timeout_s, env=env)
         answer = self.receiver.wait_for(request_id, self.response_grace_s, count=seen + 1)
+        answered = clock.at(answer.received_at) if answer else None
         return EventResult(
             event=dict(event),
             status=answer.status if answer else None,
@@ -185,8 +187,8 @@ class CloudFormationPlayer:
             physical_resource_id=answer.physical_resource_id if answer else None,
             data=answer.data if answer else {},
             validation_errors=answer.violations if answer else (),
-            wall_time_s=(answer.received_at if answer else invocation.ended) - began,
-            answered_before_deadline=answer is not None and answer.received_at <= invocation.deadline,
+            wall_time_s=(answered if answered is not None else invocation.ended) - began,
+            answered_before_deadline=answered is not None and answered <= invocation.deadline,
             timed_out=invocation.timed_out,
             responses=len(self.receiver.responses(request_id)) - seen,
             invocation=invocation,
