@@ -32,9 +32,12 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from contract import (
     CONNECT_OPERATIONS,
     DEFAULT_REQUESTS_PER_SECOND,
+    LOWER_CASE_HINT,
+    REASON_MAX,
     REQUESTS_PER_SECOND_ENV,
     GrammarError,
     excerpt,
+    has_upper_case,
     parse_requests_per_second,
 )
 from errors import (
@@ -388,10 +391,16 @@ class ConnectApi:
             search = op == "search_email_addresses"  # the instance is the one resource a search names
             if (search or ("instance" in message and "email" not in message)) and "InstanceId" in params:
                 kind = InstanceNotFound
+                instance = str(params["InstanceId"])
                 reason = (
-                    f"Connect instance {short_id(str(params['InstanceId']))} was not found in {region}: "
+                    f"Connect instance {short_id(instance)} was not found in {region}: "
                     "check InstanceId and that the function runs in (or the ARN names) the instance's region."
                 )
+                if has_upper_case(instance):
+                    reason = (
+                        f"Connect instance {short_id(instance)} was not found in {region}: {LOWER_CASE_HINT};"
+                        " write InstanceId in lower case (and check the region)."
+                    )
         elif err.code == "ResourceConflictException":
             kind = Conflict
             reason = _rejected(action, target, err)
@@ -433,7 +442,26 @@ def _arn_target(arn: str) -> str:
     return f"address {short_id(match.group(2))}" if match else "the address"
 
 
+#: What to do about a refusal, by Connect's error code; anything else gets `_RETRY_HINT`.
+_HINTS = {
+    "ResourceNotFoundException": "check the IDs and the instance",
+    "InvalidParameterException": "check the IDs and the instance",
+    "InvalidRequestException": "check the IDs and the instance",
+    "ResourceConflictException": "check which aliases the two addresses have now",
+    "ServiceQuotaExceededException": "a Connect quota is reached: raise it or free capacity, then retry",
+    "LimitExceededException": "a Connect quota is reached: raise it or free capacity, then retry",
+}
+_RETRY_HINT = "retry the stack operation"
+#: Left free for what the lifecycle adds after a refusal of a swap (" The old pair was restored.").
+_OUTCOME_ROOM = 30
+
+
 def _rejected(action: str, target: str, err: _Failure) -> str:
-    # Connect's own words last: if the reason must be cut, they go before the advice does.
-    detail = f" Connect said: {_mask(err.message).rstrip('.')}." if err.message else ""
-    return f"Connect rejected {action} on {target} ({err.code}): check IDs and instance.{detail}"
+    """Which call, on which pair, Connect's code and the advice that fits it; Connect's own words only
+    when they add to the code and fit whole, so the advice and the lifecycle's outcome are never cut."""
+    reason = f"Connect rejected {action} on {target} ({err.code}): {_HINTS.get(err.code, _RETRY_HINT)}."
+    said = _mask(err.message).rstrip(".") if err.message else ""
+    detail = f" Connect said: {said}."
+    if said and err.code not in said and len(reason) + len(detail) <= REASON_MAX - _OUTCOME_ROOM:
+        reason += detail
+    return reason

@@ -9,7 +9,7 @@ removal that is not ours). Rules and choices: docs/design.md § Handler.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -17,10 +17,12 @@ from backoff import Backoff, Clock, time_for
 from contract import (
     ALIAS_ADDRESS_PROPERTY,
     EMAIL_ADDRESS,
+    LOWER_CASE_HINT,
     OWNER_TAG_KEY,
     REASON_MAX,
     email_key,
     excerpt,
+    has_upper_case,
     owner_tag_value,
     same_stack,
 )
@@ -194,10 +196,15 @@ def _require(view: _View, pair: Pair) -> tuple[Address, Address]:
         if address is None:
             raise LifecycleError(
                 f"{prop} {short_id(address_id)} ({role}) was not found in Connect instance "
-                f"{short_id(pair.instance_id)} ({pair.region}): check the ID."
+                f"{short_id(pair.instance_id)} ({pair.region}): check the ID{_case(address_id)}."
             )
         found.append(address)
     return found[0], found[1]
+
+
+def _case(address_id: str) -> str:
+    """The lower-case hint for a "not found" reason, when the ID has upper-case letters."""
+    return f" ({LOWER_CASE_HINT}; use lower case)" if has_upper_case(address_id) else ""
 
 
 def taken_primary(pair: Pair, primary: Address) -> str | None:
@@ -212,9 +219,16 @@ def taken_primary(pair: Pair, primary: Address) -> str | None:
 
 
 def chained_alias(pair: Pair, alias: Address) -> str | None:
-    """Why `pair` cannot be made: the alias has an alias of its own (Connect does not chain)."""
+    """Why `pair` cannot be made: the alias has an alias of its own (Connect does not chain). When that
+    alias is the primary itself, the pair exists the other way round: say which two values to swap."""
     if not alias.alias_ids:
         return None
+    if pair.primary_id in alias.alias_ids:
+        return (
+            f"Alias {short_id(pair.alias_id)} is the primary of {short_id(pair.primary_id)}: the pair exists "
+            "the other way round. If you meant that pair, swap EmailAddressId and "
+            "AliasConfiguration.EmailAddressId; else remove that alias first."
+        )
     return (
         f"Alias {short_id(pair.alias_id)} has an alias of its own ({short_id(alias.alias_ids[0])}); Connect "
         "does not chain aliases: remove that alias first or choose another alias address."
@@ -275,6 +289,11 @@ def _put_back_owner(port: ConnectPort, pair: Pair, alias: Address) -> None:
         pass  # a stale claim on an address in no pair of ours is harmless: it only guards our own pairs
 
 
+def _without_owner(address: Address) -> Address:
+    tags = {k: v for k, v in address.tags.items() if k != OWNER_TAG_KEY}
+    return Address(address.address_id, address.email, address.alias_ids, address.arn, tags)
+
+
 def _release_owner(port: ConnectPort, pair: Pair, alias: Address) -> str:
     """Remove our owner record from an alias we no longer hold; a failure is logged, never fatal."""
     try:
@@ -287,27 +306,42 @@ def _release_owner(port: ConnectPort, pair: Pair, alias: Address) -> str:
 # -- mutations and what their answers mean ------------------------------------------------------------------
 
 
+def _through_the_lock(
+    req: Request, step: str, attempt: Callable[[str], Conflict | None], give_up: Callable[[], str]
+) -> None:
+    """Connect's lock, waited out: `attempt(step)` returns None when done, or the conflict it takes for the
+    lock. Each retry gets a fresh token (`<step>#lock<n>`: a 409 may be remembered against a token), for up
+    to LOCK_WAIT_MS; then the reason `give_up()` gives."""
+    patience: _Patience | None = None
+    lock_round = 0
+    while (locked := attempt(step if lock_round == 0 else f"{step}#lock{lock_round}")) is not None:
+        patience = patience or _Patience(req.clock, LOCK_WAIT_MS)
+        if not patience.wait():
+            raise LifecycleError(give_up()) from locked
+        lock_round += 1
+
+
 def _associate(view: _View, req: Request, pair: Pair, step: str) -> None:
     """Associate; a pair already there is success, a real conflict fails at once, a lock is waited out.
 
     An alias that serves another primary for a resource of this stack is waited for like a lock: in one
     stack update the two resources may be trading aliases, and the other is about to let it go."""
-    patience: _Patience | None = None
-    lock_round = 0
     searched = False
     other: str | None = None
-    while True:
+
+    def attempt(token_step: str) -> Conflict | None:
+        nonlocal searched, other
         try:
-            view.port.associate(pair, step if lock_round == 0 else f"{step}#lock{lock_round}")
+            view.port.associate(pair, token_step)
         except TokenReused:
             if _present(view, pair):
-                return
+                return None
             raise
         except Conflict as err:
             failure = err
         else:
             view.changed(pair, present=True)
-            return
+            return None
         primary = view.get(pair.region, pair.instance_id, pair.primary_id, fresh=True)
         if primary is None:
             raise LifecycleError(
@@ -316,7 +350,7 @@ def _associate(view: _View, req: Request, pair: Pair, step: str) -> None:
             ) from failure
         if pair.alias_id in primary.alias_ids:
             view.changed(pair, present=True)
-            return  # applied by an earlier try of ours
+            return None  # applied by an earlier try of ours
         alias = view.get(pair.region, pair.instance_id, pair.alias_id, fresh=True)
         reason = taken_primary(pair, primary) or (chained_alias(pair, alias) if alias else None)
         if reason:
@@ -325,19 +359,21 @@ def _associate(view: _View, req: Request, pair: Pair, step: str) -> None:
             searched = True
             other = _primary_of(view.port, pair)
             if other == pair.primary_id:
-                return  # the pair is there; the read lagged
+                return None  # the pair is there; the read lagged
             if other is not None and not _sibling_holds(req, pair, alias):
                 raise LifecycleError(_serves_another(pair, other)) from failure
-        patience = patience or _Patience(req.clock, LOCK_WAIT_MS)
-        if not patience.wait():
-            if other is not None:
-                raise LifecycleError(_serves_another(pair, other)) from failure
-            raise LifecycleError(
-                f"Connect kept reporting a conflict for alias {short_id(pair.alias_id)} -> "
-                f"{short_id(pair.primary_id)} that the addresses and a search do not show (another change "
-                "held the lock): retry the stack operation."
-            ) from failure
-        lock_round += 1
+        return failure
+
+    def give_up() -> str:
+        if other is not None:
+            return _serves_another(pair, other)
+        return (
+            f"Connect kept reporting a conflict for alias {short_id(pair.alias_id)} -> "
+            f"{short_id(pair.primary_id)} that the addresses and a search do not show (another change "
+            "held the lock): retry the stack operation."
+        )
+
+    _through_the_lock(req, step, attempt, give_up)
 
 
 def _sibling_holds(req: Request, pair: Pair, alias: Address | None) -> bool:
@@ -371,24 +407,26 @@ def _present(view: _View, pair: Pair) -> bool:
 
 def _disassociate(view: _View, req: Request, pair: Pair, step: str) -> None:
     """Remove the pair; "not found" is success. A 409 on a removal is a lock: waited out, never read away."""
-    patience: _Patience | None = None
-    lock_round = 0
-    while True:
+
+    def attempt(token_step: str) -> Conflict | None:
         try:
-            view.port.disassociate(pair, step if lock_round == 0 else f"{step}#lock{lock_round}")
+            view.port.disassociate(pair, token_step)
         except NotFound:
             pass
         except Conflict as err:
-            patience = patience or _Patience(req.clock, LOCK_WAIT_MS)
-            if not patience.wait():
-                raise LifecycleError(
-                    f"Connect kept reporting a conflict removing alias {short_id(pair.alias_id)} from "
-                    f"{short_id(pair.primary_id)} (another change holds the lock): retry the stack operation."
-                ) from err
-            lock_round += 1
-            continue
+            return err
         view.changed(pair, present=False)
-        return
+        return None
+
+    _through_the_lock(
+        req,
+        step,
+        attempt,
+        lambda: (
+            f"Connect kept reporting a conflict removing alias {short_id(pair.alias_id)} from "
+            f"{short_id(pair.primary_id)} (another change holds the lock): retry the stack operation."
+        ),
+    )
 
 
 # -- addresses named by their email (contract §1b; docs/design.md § Handler, "Addresses named by email") ----
@@ -536,13 +574,19 @@ def update(
     if not already:
         _refuse_what_connect_would(new, new_primary, new_alias)
     removed: list[Pair] = []
-    for index, (old, _) in enumerate(owned):
+    for index, (old, alias) in enumerate(owned):
         try:
             _disassociate(view, req, old, f"update-remove-{index}")
         except LifecycleError as err:
             reason = _restored(err.reason, recorded, removed, view, req)
             raise LifecycleError(reason, maybe_changed=True) from err
         removed.append(old)
+        if old.alias_id != new.alias_id:
+            # Let the old alias go as soon as it is free, not after the new association: a resource of
+            # this stack taking it over (two aliases trading primaries in one update) writes its own record
+            # once it has the alias, and a later release would remove that record.
+            notes.append(_release_owner(port, old, alias))
+            view.seen[(old.region, old.instance_id, old.alias_id)] = _without_owner(alias)
     try:
         if already:
             _record_owner(view, req, new, new_alias)
@@ -551,9 +595,6 @@ def update(
     except LifecycleError as err:
         reason = _restored(err.reason, recorded, removed, view, req)
         raise LifecycleError(reason, maybe_changed=bool(removed) or err.maybe_changed) from err
-    for old, alias in owned:
-        if old.alias_id != new.alias_id:
-            notes.append(_release_owner(port, old, alias))
     note = "; ".join(["swapped", *filter(None, notes)])
     return Outcome(physical_id, _data(new, new_primary, new_alias), note)
 

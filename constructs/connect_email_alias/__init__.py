@@ -2,7 +2,8 @@
 
 Public names (``help()`` on each documents every argument and its default):
 
-- ``EmailAddressAlias``: one alias, mail to the alias address reaches the primary (IDs, ARNs or tokens);
+- ``EmailAddressAlias``: one alias, which forwards to its primary (mail sent to help@ reaches support@;
+  IDs, ARNs or tokens);
   ``EmailAddressAlias.from_email_addresses`` takes two ``CfnEmailAddress`` resources.
 - ``EmailAddressAliasProvider``: the function, role and log group behind every alias of a stack;
   ``.of(stack)`` is the shared one. Construct it yourself to export a ``ServiceToken`` or to set options.

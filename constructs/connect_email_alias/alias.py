@@ -7,15 +7,25 @@ See docs/design.md § Construct.
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_connect as connect
 
 from constructs import Construct
 
 from . import checks
 from ._contract import contract
+from ._signature import constructor_signature
 from .provider import EmailAddressAliasProvider
-from .refs import Ref, check_account, check_one_instance, is_token, parse, parse_address
+from .refs import (
+    UPPER_CASE_WARNING,
+    Ref,
+    check_account,
+    check_one_instance,
+    is_token,
+    parse,
+    parse_address,
+    upper_case_warnings,
+)
 
 RESOURCE_TYPE = contract.RESOURCE_TYPE
 #: CloudFormation gives up on a silent function after this long (its default is one hour).
@@ -30,7 +40,8 @@ def _named(ref: Ref, id_key: str, email_key: str) -> dict[str, str]:
 
 
 class EmailAddressAlias(Construct):
-    """Makes the primary address forward from the alias address in one instance.
+    """Makes the alias address forward to the primary address in one instance: mail sent to the alias
+    reaches the primary, e.g. help@ forwards to support@.
 
     Each address is named by its ID or ARN (``email_address_id``, ``alias_email_address_id``) or by its
     email address (``email_address``, ``alias_email_address``: the function looks it up at deploy time, so
@@ -106,6 +117,11 @@ class EmailAddressAlias(Construct):
         if removal_policy not in (None, RemovalPolicy.DESTROY):
             self.resource.apply_removal_policy(removal_policy)
         checks.register(scope, checks.declaration(self, instance, primary, alias))
+        for warning in upper_case_warnings(instance, primary, alias):
+            Annotations.of(self).add_warning_v2(UPPER_CASE_WARNING, warning)
+
+    #: What ``help()`` and ``inspect.signature`` show first (jsii's metaclass would show ``*args, **kwargs``).
+    __signature__ = constructor_signature(__init__)
 
     def _validate(
         self,
@@ -151,8 +167,10 @@ class EmailAddressAlias(Construct):
 
         :param scope: where to add the resource.
         :param id: the construct ID.
-        :param primary: the address that receives the mail.
-        :param alias: the address whose mail reaches ``primary``.
+        :param primary: the primary, the address the mail is forwarded to (the constructor's
+            ``email_address_id``).
+        :param alias: the alias, the address that forwards to ``primary`` (the constructor's
+            ``alias_email_address_id``).
         :param instance_id: the instance (ID or ARN). :default: ``primary.instance_arn``; both addresses
             must belong to it.
         :param provider: as for ``EmailAddressAlias``. :default: the stack's shared provider.

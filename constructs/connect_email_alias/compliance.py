@@ -1,9 +1,11 @@
 """What the provider tells compliance checkers (cdk-nag's packs, checkov), each finding with a true reason.
 
 A finding is acknowledged only while its option is off: passing ``log_group_encryption_key``,
-``reserved_concurrent_executions`` or ``tracing=True`` fixes it instead. ``connect_requests_per_second``
-brings the one finding of an environment variable, skipped with its reason. See docs/design.md § Construct
-("Compliance").
+``reserved_concurrent_executions`` or ``tracing=True`` fixes it instead; ``connect_requests_per_second``
+brings the one finding of an environment variable, skipped with its reason. With an aws-cdk-lib that has no
+``Validations.acknowledge`` yet (before about 2.252; cdk-nag 3 needs 2.257), the same acknowledgements go
+into cdk-nag 2's ``cdk_nag`` resource metadata, which that cdk-nag reads. See docs/design.md § Construct
+("Compliance", "Versions").
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_cdk import Acknowledgment, CfnResource, Validations
+import aws_cdk
+from aws_cdk import CfnResource
 from aws_cdk import aws_lambda as lambda_
 
 from constructs import IConstruct
@@ -69,8 +72,32 @@ ENVIRONMENT_REASON = (
 )
 
 
+_VALIDATIONS: Any = getattr(aws_cdk, "Validations", None)
+_ACKNOWLEDGMENT: Any = getattr(aws_cdk, "Acknowledgment", None)
+#: Whether this aws-cdk-lib records acknowledgements itself (cdk-nag 3 reads them from there).
+HAS_VALIDATIONS = hasattr(_VALIDATIONS, "acknowledge") and _ACKNOWLEDGMENT is not None
+
+
 def _acknowledge(scope: IConstruct, reason: str, *rule_ids: str) -> None:
-    Validations.of(scope).acknowledge(*(Acknowledgment(id=rule, reason=reason) for rule in rule_ids))
+    if HAS_VALIDATIONS:
+        _VALIDATIONS.of(scope).acknowledge(*(_ACKNOWLEDGMENT(id=rule, reason=reason) for rule in rule_ids))
+    else:
+        _suppress_for_cdk_nag_2(scope, reason, rule_ids)
+
+
+def _suppress_for_cdk_nag_2(scope: IConstruct, reason: str, rule_ids: tuple[str, ...]) -> None:
+    """cdk-nag 2's form: ``cdk_nag: {rules_to_suppress: [{id, reason, applies_to?}]}`` on the resource,
+    a finding (``Rule[finding]``) as the rule's ``applies_to``."""
+    resource = scope if isinstance(scope, CfnResource) else scope.node.default_child
+    assert isinstance(resource, CfnResource)
+    rules = list((resource.get_metadata("cdk_nag") or {}).get("rules_to_suppress") or [])
+    for rule in rule_ids:
+        rule_id, bracket, finding = rule.partition("[")
+        entry: dict[str, Any] = {"id": rule_id, "reason": reason}
+        if bracket:
+            entry["applies_to"] = [finding[:-1]]
+        rules.append(entry)
+    resource.add_metadata("cdk_nag", {"rules_to_suppress": rules})
 
 
 def _skip_checkov(scope: IConstruct, *checks: tuple[str, str]) -> None:

@@ -361,7 +361,7 @@ def preflight(world: World) -> Start:
         for item in result.get("AliasConfigurations") or []:
             if (primary in three) != (item["EmailAddressId"] in three):
                 raise Refused(
-                    f"live check: {primary} forwards from {item['EmailAddressId']}, and only one of them is "
+                    f"live check: {item['EmailAddressId']} forwards to {primary}, and only one of them is "
                     "among the three given: choose three spare addresses (no alias to or from others)."
                 )
     return Start(world.relations(), world.tags(), arn.split(":")[4] if arn else "")

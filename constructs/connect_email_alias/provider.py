@@ -24,6 +24,7 @@ from constructs import Construct
 
 from . import compliance
 from ._contract import contract
+from ._signature import constructor_signature
 from .asset import function_code
 from .refs import Ref, is_token, parse
 
@@ -218,6 +219,9 @@ class EmailAddressAliasProvider(Construct):
             export_name=export_name,
             description="ServiceToken for Custom::ConnectEmailAddressAlias in hand-written templates",
         )
+
+    #: What ``help()`` and ``inspect.signature`` show first (jsii's metaclass would show ``*args, **kwargs``).
+    __signature__ = constructor_signature(__init__)
 
     @classmethod
     def of(

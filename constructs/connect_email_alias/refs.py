@@ -78,6 +78,22 @@ def parse_address(argument: str, by_id: str | None, email_argument: str, by_emai
     return parse(argument, by_id, "email-address", email_argument)
 
 
+#: The ID of the synth-time warning for an ID in upper case (``cdk synth`` prints it; acknowledge it by this).
+UPPER_CASE_WARNING = "connect-email-alias:upperCaseId"
+
+
+def upper_case_warnings(instance: Ref, primary: Ref, alias: Ref) -> list[str]:
+    """A warning per literal ID with upper-case letters: accepted (as the function accepts it), but Connect
+    issues lower-case IDs, so it would most likely fail at deploy as "not found"."""
+    named = (("instance_id", instance), ("email_address_id", primary), ("alias_email_address_id", alias))
+    return [
+        f"{argument} {ref.id!r} has upper-case letters; {contract.LOWER_CASE_HINT}, so Connect will most "
+        f"likely not find it at deploy time: use {ref.id.lower()!r}."
+        for argument, ref in named
+        if ref.id is not None and contract.has_upper_case(ref.id)
+    ]
+
+
 def check_one_instance(instance: Ref, primary: Ref, alias: Ref) -> None:
     """The function's rules across the three arguments, under the construct's argument names."""
     try:

@@ -35,11 +35,11 @@ def test_deploy_forwards_help_to_support_and_destroy_removes_it(
 ) -> None:
     report = cloudformation.deploy(assembly.stack(app.STACK_NAME))
     assert report.ok, report
-    assert connect_emulator.aliases_by_primary(app.INSTANCE_ID) == {app.SUPPORT_ID: app.HELP_ID}
+    assert connect_emulator.forwards_to(app.INSTANCE_ID) == {app.HELP_ID: app.SUPPORT_ID}  # {alias: primary}
 
     report = cloudformation.destroy(app.STACK_NAME)
     assert report.ok, report
-    assert connect_emulator.aliases_by_primary(app.INSTANCE_ID) == {}
+    assert connect_emulator.forwards_to(app.INSTANCE_ID) == {}
 
 
 def test_a_primary_taken_by_someone_else_fails_the_stack_and_is_left_alone(
@@ -52,4 +52,4 @@ def test_a_primary_taken_by_someone_else_fails_the_stack_and_is_left_alone(
     assert report.status == "ROLLBACK_COMPLETE", report
     (create, *_) = [step.result for step in report.steps if step.result.request_type == "Create"]
     assert "already has alias" in (create.reason or ""), create.reason
-    assert connect_emulator.aliases_by_primary(app.INSTANCE_ID) == {app.SUPPORT_ID: CARE_ID}
+    assert connect_emulator.forwards_to(app.INSTANCE_ID) == {CARE_ID: app.SUPPORT_ID}

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import aws_cdk as cdk
@@ -49,19 +46,6 @@ def alias_on_new_instance(stack: cdk.Stack, id: str) -> None:
     primary = connect.CfnEmailAddress(stack, f"{id}Primary", instance_arn=arn, email_address="p@example.com")
     alias = connect.CfnEmailAddress(stack, f"{id}Alias", instance_arn=arn, email_address="a@example.com")
     EmailAddressAlias.from_email_addresses(stack, id, primary=primary, alias=alias)
-
-
-def cdk_json_context() -> dict[str, Any]:
-    return dict(json.loads((REPO / "cdk.json").read_text())["context"])
-
-
-def load_example_app() -> ModuleType:
-    """``app.py`` as a module (it lives at the repo root, outside any package)."""
-    spec = importlib.util.spec_from_file_location("example_app", REPO / "app.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def synth_templates(app: cdk.App) -> dict[str, dict[str, Any]]:

@@ -18,9 +18,10 @@ from aws_cdk import aws_kms as kms
 from cfnlint.api import lint_file
 from connect_email_alias import EmailAddressAlias, EmailAddressAliasProvider
 
+from tests.support.assembly import cdk_json_context, load_example_app
 from tests.support.seed import CARE, INFO, INSTANCE, SALES
 
-from .conftest import ARN_HEAD, REPO, alias_on_new_instance, cdk_json_context, load_example_app
+from .conftest import ARN_HEAD, REPO, alias_on_new_instance
 
 PACKS = (
     cdk_nag.AwsSolutionsChecks,

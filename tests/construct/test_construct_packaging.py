@@ -1,69 +1,25 @@
-"""Packaging as a stranger meets it: the real CDK CLI on the example app, the version read without
-aws-cdk-lib, and the built wheel installed into an empty virtualenv from the package registry."""
+"""Packaging as a stranger meets it: the version read without aws-cdk-lib, and the built wheel installed
+into an empty virtualenv from the package registry (once per session: tests/support/stranger.py), then its
+extras. (The real CDK CLI on the example app: the README's bash blocks, tests/docs/test_readme.py.)"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+import tomllib
 from email.parser import Parser
 from pathlib import Path
 
 import pytest
-import tomllib
-from connect_email_alias.asset import MODEL_PATH, asset_files, content_hash
+from connect_email_alias.asset import MODEL_PATH
+
+from tests.support.feature_flags import missing_flags
+from tests.support.stranger import app_report, python, run
+from tests.support.stranger import env as stranger_env
 
 from .conftest import REPO
-
-QUIET_CDK = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true"}
-WARNINGS = ("end-of-life", "EOL", "deprecated", "upgrade to a supported node", "notice")
-
-
-def _env(**extra: str) -> dict[str, str]:
-    """The Makefile's PATH: the pinned CDK CLI and the venv's python3 (local Node.js: tests/conftest.py)."""
-    path = [REPO / "node_modules" / ".bin", REPO / ".venv" / "bin"]
-    return {
-        **os.environ,
-        **QUIET_CDK,
-        **extra,
-        "PATH": os.pathsep.join([*map(str, path), os.environ["PATH"]]),
-    }
-
-
-def _expected_s3_key() -> str:
-    return hashlib.sha256(content_hash(asset_files()).encode()).hexdigest() + ".zip"
-
-
-def _s3_key_of(clone: Path) -> str:
-    """The asset key a checkout at ``clone`` stages (its lambda/, this venv's crhelper and botocore)."""
-    script = (
-        "import hashlib; from connect_email_alias.asset import asset_files, content_hash\n"
-        "print(hashlib.sha256(content_hash(asset_files()).encode()).hexdigest() + '.zip')\n"
-    )
-    env = _env(PYTHONPATH=str(clone / "constructs"))
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
-def _run(
-    args: list[str | Path], cwd: Path | None = None, timeout: int = 600, isolated: bool = False, **extra: str
-) -> str:
-    """Run ``args``; ``isolated`` drops PYTHONPATH: the stranger's venv sees nothing of ours but the wheel."""
-    env = _env(**extra)
-    if isolated:
-        env.pop("PYTHONPATH", None)
-    result = subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
-    return result.stdout + result.stderr
 
 
 def test_version_is_read_without_importing_aws_cdk_lib() -> None:
@@ -74,7 +30,13 @@ def test_version_is_read_without_importing_aws_cdk_lib() -> None:
         "from setuptools.config.pyprojecttoml import read_configuration\n"
         "print(read_configuration('pyproject.toml')['project']['version'])\n"
     )
-    assert _run([sys.executable, "-c", script], cwd=REPO).strip() == connect_email_alias.__version__
+    assert run([sys.executable, "-c", script], cwd=REPO).strip() == connect_email_alias.__version__
+
+
+def test_cdk_json_sets_the_feature_flags_cdk_init_sets() -> None:
+    """Else every `make synth` prints "N feature flags are not configured" (the README's bash blocks run it:
+    tests/docs/test_readme.py)."""
+    assert missing_flags(REPO / "cdk.json") == {}
 
 
 def test_changelog_names_the_current_version_first() -> None:
@@ -93,104 +55,12 @@ def test_classifiers_are_known_to_the_package_index() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (REPO / "node_modules" / ".bin" / "cdk").exists(), reason="run `make setup` first")
-def test_cdk_cli_synth_of_the_example_app(tmp_path: Path) -> None:
-    out = tmp_path / "cdk.out"
-    output = _run(["npx", "--no-install", "cdk", "synth", "-q", "-o", out], cwd=REPO, PIP_NO_INDEX="1")
-    assert not [w for w in WARNINGS if w.lower() in output.lower()], output
-    for stack in ("ConnectEmailAliasProvider", "ConnectEmailAliasDemo"):
-        template = json.loads((out / f"{stack}.template.json").read_text())
-        (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
-        assert function["Properties"]["Code"]["S3Key"] == _expected_s3_key()
-    provider = json.loads((out / "ConnectEmailAliasProvider.template.json").read_text())
-    assert [o["Export"]["Name"] for o in provider["Outputs"].values()] == ["ConnectEmailAliasServiceToken"]
-
-
-APP = """
-import json
-import aws_cdk as cdk
-import connect_email_alias
-from connect_email_alias import EmailAddressAlias
-
-app = cdk.App(outdir="cdk.out", context={"aws:cdk:enable-asset-metadata": True})
-stack = cdk.Stack(app, "Outside", env=cdk.Environment(region="us-east-1"))
-EmailAddressAlias(stack, "Alias", instance_id="i-1", email_address_id="p-1", alias_email_address_id="a-1")
-assembly = app.synth()
-template = assembly.get_stack_by_name("Outside").template
-(function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
-print(json.dumps({"module": connect_email_alias.__file__, "metadata": function["Metadata"],
-                  "key": function["Properties"]["Code"]["S3Key"]}))
-"""
-
-
-def _source_tree(target: Path) -> Path:
-    """What a clone holds (tracked and new, not ignored, files), so the build sees no build/ or egg-info."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        if (REPO / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, target / name)
-    return target
-
-
-def _build(tmp_path: Path) -> Path:
-    """sdist, then the wheel built from that sdist: what `pip install ./connect-email-alias` would install."""
-    source = _source_tree(tmp_path / "clone")
-    dist = tmp_path / "dist"
-    _run([sys.executable, "-m", "build", "--no-isolation", "-o", dist, source])
-    (wheel,) = dist.glob("connect_email_alias-*.whl")
-    return wheel
-
-
-def _empty_venv(path: Path) -> Path:
-    """A virtualenv that sees no other site-packages (pip is driven from outside it)."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", path], check=True)
-    assert "include-system-site-packages = false" in (path / "pyvenv.cfg").read_text()
-    return path / "bin" / "python"
-
-
-def _pip_install(python: Path, *requirements: str | Path) -> None:
-    """Real resolution against the package registry; pip's own cache (~/.cache/pip) keeps reruns fast."""
-    _run(
-        [sys.executable, "-m", "pip", "--python", python, "install", "--quiet", *requirements],
-        timeout=900,
-        isolated=True,
-    )
-
-
-@dataclass(frozen=True)
-class Stranger:
-    """The wheel built from a copy of this checkout, and an empty virtualenv with only it installed."""
-
-    root: Path  # holds clone/ (the copy), dist/ and venv/
-    wheel: Path
-    python: Path
-
-
-@pytest.fixture(scope="module")
-def stranger(tmp_path_factory: pytest.TempPathFactory) -> Stranger:
-    """Built and installed once for this module's tests (each adds the extras it needs)."""
-    root = tmp_path_factory.mktemp("stranger")
-    wheel = _build(root)
-    python = _empty_venv(root / "venv")
-    _pip_install(python, wheel)
-    return Stranger(root, wheel, python)
-
-
-@pytest.mark.slow
-def test_stranger_installs_the_wheel_synthesises_and_tests_offline(stranger: Stranger) -> None:
+def test_the_wheel_installs_into_an_empty_virtualenv_with_real_resolution(stranger: Path) -> None:
     import connect_email_alias
 
-    tmp_path, wheel, python = stranger.root, stranger.wheel, stranger.python
-    _run([sys.executable, "-m", "pip", "--python", python, "check"], isolated=True)
-
+    assert "No broken requirements found" in (stranger / "pip-check.txt").read_text()
     # The package's metadata: one version, the license shipped, where to find the project.
-    dist_info = next((tmp_path / "venv").rglob("connect_email_alias-*.dist-info"))
+    dist_info = next((stranger / "venv").rglob("connect_email_alias-*.dist-info"))
     metadata = Parser().parsestr((dist_info / "METADATA").read_text())
     assert metadata["Version"] == connect_email_alias.__version__
     assert metadata["License-Expression"] == "Apache-2.0"
@@ -198,27 +68,31 @@ def test_stranger_installs_the_wheel_synthesises_and_tests_offline(stranger: Str
     assert "Apache License" in (dist_info / "licenses" / "LICENSE").read_text()
     assert any(url.startswith("Source, https://") for url in metadata.get_all("Project-URL"))
 
-    # Its own app, outside the repository, with only the declared dependencies (the extras come after).
-    workdir = tmp_path / "elsewhere"
-    workdir.mkdir()
-    (workdir / "app.py").write_text(APP)
-    output = _run([python, "app.py"], cwd=workdir, isolated=True)
+
+@pytest.mark.slow
+def test_a_stranger_synthesises_outside_the_repo_with_only_the_declared_dependencies(stranger: Path) -> None:
+    """Its own app, run before any extra is installed; the asset is the one the checkout stages."""
+    output = (stranger / "app-output.txt").read_text()
     assert "end-of-life" not in output, output
-    report = json.loads(output.strip().splitlines()[-1])
-    assert Path(report["module"]).is_relative_to(tmp_path / "venv"), report["module"]
-    asset = workdir / "cdk.out" / report["metadata"]["aws:asset:path"]
+    report = app_report(stranger)
+    assert Path(str(report["module"])).is_relative_to(stranger / "venv"), report["module"]
+    metadata = report["metadata"]
+    assert isinstance(metadata, dict)
+    asset = stranger / "elsewhere" / "cdk.out" / metadata["aws:asset:path"]
     files = {p.relative_to(asset).as_posix() for p in asset.rglob("*") if p.is_file()}
-    handler = {p.name for p in (tmp_path / "clone" / "lambda").glob("*.py")}
+    handler = {p.name for p in (stranger / "clone" / "lambda").glob("*.py")}
     assert {"index.py", *handler, "crhelper/__init__.py", "crhelper/resource_helper.py", MODEL_PATH} <= files
     # Same content from the wheel as from the checkout it was built from: one asset, wherever synthesised.
-    assert report["key"] == _s3_key_of(tmp_path / "clone")
+    assert report["key"] == (stranger / "clone-key.txt").read_text()
 
-    # Its own offline test: the `local` extra and pytest, then the example's test file as a user runs it.
-    _pip_install(python, f"{wheel}[local]", "pytest")
-    project = tmp_path / "own-project"
-    shutil.copytree(REPO / "examples" / "offline_test", project, ignore=shutil.ignore_patterns("__pycache__"))
-    output = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project, isolated=True)
-    assert " passed" in output and "failed" not in output, output
+
+@pytest.mark.slow
+def test_the_local_extra_without_pytest_documents_the_fixtures(stranger: Path) -> None:
+    """The `local` extra alone (no pytest yet): the stand-ins and the plugin's manual load, help() works.
+    (Then pytest, and the users' projects run with it: tests/support/user_projects.py.)"""
+    output = (stranger / "help-without-pytest.txt").read_text()
+    fixtures = "connect_seed connect_emulator cloudformation"
+    assert output.startswith(f"no pytest; fixtures documented: {fixtures}"), output
 
 
 OPERATED_APP = """
@@ -235,9 +109,10 @@ app.synth()
 
 
 @pytest.mark.slow
-def test_the_wheels_console_script_lists_finds_drift_repairs_and_exports(stranger: Stranger, tmp_path: Path):
-    """README, "Operate", from the wheel in an empty virtualenv: `connect-email-alias` (the [cli] extra)
-    against a played stack (the emulator for Connect, the player's read API for CloudFormation)."""
+def test_the_wheels_console_script_lists_finds_drift_repairs_and_exports(stranger: Path, tmp_path: Path):
+    """README, "Operate", from the wheel in an empty virtualenv: `connect-email-alias` (the [cli] extra,
+    installed last by tests/support/stranger.py) against a played stack (the emulator for Connect, the
+    player's read API for CloudFormation)."""
     from connect_email_alias.local import (
         CloudAssembly,
         CloudFormationPlayer,
@@ -248,15 +123,14 @@ def test_the_wheels_console_script_lists_finds_drift_repairs_and_exports(strange
 
     from tests.support.seed import HELP, INFO, INSTANCE, SALES, SUPPORT
 
-    _pip_install(stranger.python, f"{stranger.wheel}[cli]")
-    script = stranger.python.with_name("connect-email-alias")
-    assert "repair" in _run([script, "--help"], isolated=True)
+    script = python(stranger).with_name("connect-email-alias")
+    assert "repair" in run([script, "--help"], isolated=True)
 
     def synth(app: str, name: str) -> CloudAssembly:
         (tmp_path / name).mkdir()
         (tmp_path / name / "app.py").write_text(app)
         out = tmp_path / name / "cdk.out"
-        _run([stranger.python, "app.py"], cwd=tmp_path / name, isolated=True, CDK_OUTDIR=str(out))
+        run([python(stranger), "app.py"], cwd=tmp_path / name, isolated=True, CDK_OUTDIR=str(out))
         return CloudAssembly(out)
 
     with (
@@ -266,7 +140,7 @@ def test_the_wheels_console_script_lists_finds_drift_repairs_and_exports(strange
         CloudFormationReadApi(player) as api,
     ):
         assert player.deploy(synth(OPERATED_APP, "mail").stack("Mail")).ok
-        env = {k: v for k, v in _env().items() if k != "PYTHONPATH" and not k.startswith("AWS_")}
+        env = {k: v for k, v in stranger_env().items() if k != "PYTHONPATH" and not k.startswith("AWS_")}
         env.update(emulator.env(), **api.env(), AWS_CONFIG_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
         env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 

@@ -1,13 +1,15 @@
-"""examples/: each app synthesises as the CDK CLI runs it (outside the repo), the raw template lints and is
-served by the shared provider, and the offline example's own tests pass."""
+"""examples/: each app synthesises as the CDK CLI runs it (outside the repo; once per test session, shared
+by the tests that play it), the raw template lints and is served by the shared provider, and the offline
+example's own tests pass."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
-import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from connect_email_alias.local import (
     StackSource,
 )
 
+from tests.support.feature_flags import missing_flags
 from tests.support.seed import HELP, INSTANCE, SUPPORT
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,11 +49,27 @@ def _run(args: list[str | Path], cwd: Path, **extra: str) -> str:
     return result.stdout + result.stderr
 
 
-def _synth(example: str, workdir: Path) -> Path:
-    """``python app.py`` as ``cdk synth`` runs it (CDK_OUTDIR set), from a directory outside the repo."""
-    out = workdir / "cdk.out"
-    _run([sys.executable, EXAMPLES / example / "app.py"], cwd=workdir, CDK_OUTDIR=str(out))
-    return out
+Synthesised = Callable[[str], Path]
+
+
+@pytest.fixture(scope="session")
+def synthesised(once_per_session) -> Synthesised:
+    """`synthesised(example)`: its cdk.out from ``python app.py`` as ``cdk synth`` runs it (CDK_OUTDIR set,
+    the example's cdk.json context in CDK_CONTEXT_JSON), from a directory outside the repo."""
+
+    def get(example: str) -> Path:
+        def synth(workdir: Path) -> None:
+            context = json.loads((EXAMPLES / example / "cdk.json").read_text()).get("context", {})
+            _run(
+                [sys.executable, EXAMPLES / example / "app.py"],
+                cwd=workdir,
+                CDK_OUTDIR=str(workdir / "cdk.out"),
+                CDK_CONTEXT_JSON=json.dumps(context),
+            )
+
+        return once_per_session(f"example-{example}", synth) / "cdk.out"
+
+    return get
 
 
 def _templates(out: Path) -> dict[str, dict[str, Any]]:
@@ -67,10 +86,16 @@ def test_every_example_is_tested_and_runs_with_the_cdk_cli() -> None:
         assert json.loads((EXAMPLES / example / "cdk.json").read_text())["app"] == "python3 app.py"
 
 
+@pytest.mark.parametrize("example", sorted(EXPECTED))
+def test_every_example_sets_the_feature_flags_cdk_init_sets(example: str) -> None:
+    """Else the CDK CLI prints "N feature flags are not configured" on each synth of the example."""
+    assert missing_flags(EXAMPLES / example / "cdk.json") == {}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("example", sorted(EXPECTED))
-def test_example_synthesises(example: str, tmp_path: Path) -> None:
-    templates = _templates(_synth(example, tmp_path))
+def test_example_synthesises(example: str, synthesised: Synthesised) -> None:
+    templates = _templates(synthesised(example))
     assert sorted(templates) == sorted(EXPECTED[example])
     for stack, (aliases, addresses) in EXPECTED[example].items():
         assert _count(templates[stack], ALIAS) == aliases, stack
@@ -84,9 +109,9 @@ def test_shared_provider_template_is_cfn_lint_clean() -> None:
 
 @pytest.mark.slow
 def test_shared_provider_serves_the_raw_template(
-    tmp_path: Path, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+    synthesised: Synthesised, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
 ) -> None:
-    assembly = CloudAssembly(_synth("shared_provider", tmp_path))
+    assembly = CloudAssembly(synthesised("shared_provider"))
     template = EXAMPLES / "shared_provider" / "aliases.yaml"
     raw = StackSource.from_file(template, name="Aliases", assembly=assembly)
     report = cloudformation.deploy(raw)
@@ -99,10 +124,10 @@ def test_shared_provider_serves_the_raw_template(
 
 @pytest.mark.slow
 def test_shared_provider_serves_the_raw_template_by_address(
-    tmp_path: Path, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+    synthesised: Synthesised, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
 ) -> None:
     """templates/connect-email-alias-by-address.yaml: both addresses named by email, served the same way."""
-    assembly = CloudAssembly(_synth("shared_provider", tmp_path))
+    assembly = CloudAssembly(synthesised("shared_provider"))
     template = REPO / "templates" / "connect-email-alias-by-address.yaml"
     report = cloudformation.deploy(StackSource.from_file(template, name="ByAddress", assembly=assembly))
     assert report.ok, report
@@ -121,7 +146,7 @@ def _forwarding(connect: ConnectEmulator, instance: str = INSTANCE) -> dict[str,
 
 @pytest.mark.slow
 def test_by_address_example_deploys_the_same_aliases_to_dev_and_prod(
-    tmp_path: Path, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+    synthesised: Synthesised, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
 ) -> None:
     """Dev is the seed instance; prod is another instance whose addresses have other IDs (and other case)."""
     prod = "00000000-0000-4000-8000-000000000002"
@@ -130,7 +155,7 @@ def test_by_address_example_deploys_the_same_aliases_to_dev_and_prod(
         connect_emulator.create_email_address(prod, address)
     for address in ("orders@example.com", "shop@example.com"):
         connect_emulator.create_email_address(INSTANCE, address)
-    assembly = CloudAssembly(_synth("by_address", tmp_path))
+    assembly = CloudAssembly(synthesised("by_address"))
     for stack in ("MailDev", "MailProd"):
         report = cloudformation.deploy(assembly.stack(stack))
         assert report.ok, report
@@ -147,9 +172,9 @@ def test_by_address_example_deploys_the_same_aliases_to_dev_and_prod(
 
 @pytest.mark.slow
 def test_cfn_email_address_example_plays_offline(
-    tmp_path: Path, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+    synthesised: Synthesised, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
 ) -> None:
-    assembly = CloudAssembly(_synth("arns_and_cfn_email_address", tmp_path))
+    assembly = CloudAssembly(synthesised("arns_and_cfn_email_address"))
     report = cloudformation.deploy(assembly.stack("SalesMail"))
     assert report.ok, report
     forwarding = _forwarding(connect_emulator)
@@ -162,9 +187,9 @@ def test_cfn_email_address_example_plays_offline(
 
 @pytest.mark.slow
 def test_cross_stack_example_plays_offline(
-    tmp_path: Path, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
+    synthesised: Synthesised, cloudformation: CloudFormationPlayer, connect_emulator: ConnectEmulator
 ) -> None:
-    assembly = CloudAssembly(_synth("cross_stack", tmp_path))
+    assembly = CloudAssembly(synthesised("cross_stack"))
     for stack in ("ConnectAddresses", "ConnectAliases"):
         report = cloudformation.deploy(assembly.stack(stack))
         assert report.ok, report
@@ -175,8 +200,12 @@ def test_cross_stack_example_plays_offline(
 
 
 @pytest.mark.slow
-def test_offline_example_tests_pass_where_a_user_keeps_them(tmp_path: Path) -> None:
-    project = tmp_path / "my-project"
-    shutil.copytree(EXAMPLES / "offline_test", project, ignore=shutil.ignore_patterns("__pycache__"))
-    output = _run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project)
-    assert " passed" in output and "failed" not in output and "skipped" not in output, output
+def test_offline_example_tests_pass_where_a_user_keeps_them(users_pytest) -> None:
+    """Copied out of the repository and run with pytest, as its docstring says (the session's nested run of
+    users' projects: tests/support/user_projects.py)."""
+    source = (EXAMPLES / "offline_test" / "test_app.py").read_text()
+    tests = {node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
+    run = users_pytest("offline_test")
+    assert run.of("test_app.py") == dict.fromkeys({t for t in tests if t.startswith("test_")}, "passed"), (
+        run.output
+    )

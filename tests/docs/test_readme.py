@@ -3,6 +3,7 @@ block lints, and every link works from a package index page (absolute, pointing 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -12,6 +13,9 @@ from pathlib import Path
 import pytest
 from cfnlint.api import lint_file
 
+from tests.support.stranger import s3_key
+from tests.support.user_projects import readme_test_file
+
 from .markdown import Block, blocks, links
 
 REPO = Path(__file__).resolve().parents[2]
@@ -19,6 +23,7 @@ README = REPO / "README.md"
 REPO_URL = "https://github.com/connect-email-alias/connect-email-alias"
 BLOCKS = blocks(README)
 QUIET = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true", "CDK_CLI_NOTICES": "false"}
+WARNINGS = ("end-of-life", "EOL", "deprecated", "upgrade to a supported node", "notice")
 
 
 def _of(*languages: str) -> list[Block]:
@@ -44,28 +49,47 @@ def test_every_block_runs_or_says_it_is_illustrative() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("block", _of("python"), ids=lambda b: b.id)
+@pytest.mark.parametrize("block", [b for b in _of("python") if not b.is_pytest], ids=lambda b: b.id)
 def test_python_block_runs_outside_the_repo(block: Block, tmp_path: Path) -> None:
-    if block.is_pytest:
-        (tmp_path / "test_readme_snippet.py").write_text(block.code)
-        args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_readme_snippet.py"]
-    else:
-        (tmp_path / "snippet.py").write_text(block.code)
-        args = [sys.executable, "snippet.py"]
-    result = _run(args, cwd=tmp_path)
+    (tmp_path / "snippet.py").write_text(block.code)
+    result = _run([sys.executable, "snippet.py"], cwd=tmp_path)
     assert result.returncode == 0, (
         f"README line {block.line}:\n{block.code}\n{result.stdout}\n{result.stderr}"
     )
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("block", [b for b in _of("python") if b.is_pytest], ids=lambda b: b.id)
+def test_pytest_block_passes_in_a_users_project(block: Block, users_pytest) -> None:
+    """A test file of the session's nested pytest of users' projects, run with the installed wheel
+    (tests/support/user_projects.py): every one of its tests must pass."""
+    run = users_pytest("readme")
+    found = run.of(readme_test_file(block.line))
+    assert found, f"README line {block.line} ran no test:\n{run.output}"
+    assert set(found.values()) == {"passed"}, f"README line {block.line}:\n{block.code}\n{run.output}"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (REPO / "node_modules" / ".bin" / "cdk").exists(), reason="run `make setup` first")
 def test_bash_blocks_run_from_the_repo_root() -> None:
-    # One test, in README order: the blocks share cdk.out and build on each other as in a reader's shell.
+    """One test, in README order: the blocks share cdk.out and build on each other as in a reader's shell.
+    They run the real CDK CLI on the example app, so its output is checked here too: no warning (Node.js
+    end-of-life, notices), the function's asset where this checkout stages it, the provider's export."""
+    shown = ""
     for block in _of("bash"):
         result = _run(["bash", "-euo", "pipefail", "-c", block.code], cwd=REPO)
         assert result.returncode == 0, (
             f"README line {block.line}:\n{block.code}\n{result.stdout}\n{result.stderr}"
         )
+        shown += result.stdout + result.stderr
+    assert not [w for w in WARNINGS if w.lower() in shown.lower()], shown
+    out = REPO / "cdk.out"
+    for stack in ("ConnectEmailAliasProvider", "ConnectEmailAliasDemo"):
+        template = json.loads((out / f"{stack}.template.json").read_text())
+        (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+        assert function["Properties"]["Code"]["S3Key"] == s3_key()
+    provider = json.loads((out / "ConnectEmailAliasProvider.template.json").read_text())
+    assert [o["Export"]["Name"] for o in provider["Outputs"].values()] == ["ConnectEmailAliasServiceToken"]
 
 
 @pytest.mark.parametrize("block", _of("yaml"), ids=lambda b: b.id)

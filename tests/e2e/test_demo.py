@@ -12,5 +12,9 @@ def test_demo_plays_its_four_steps_and_ends_zero(demo_stack, capsys):
     shown = capsys.readouterr().out
     assert shown.count("  OK\n") == 4
     assert "The old pair was restored." in shown
-    assert "customercare@example.com  ->  support@example.com" in shown
+    assert "customercare@example.com  forwards to  support@example.com" in shown
+    # The refused swap: the advice fits a quota error, and nothing is cut short.
+    (refused,) = [line for line in shown.splitlines() if "(ServiceQuotaExceededException):" in line]
+    assert "a Connect quota is reached" in refused and "check the IDs" not in refused, refused
+    assert refused.endswith("then retry. The old pair was restored.") and "..." not in refused, refused
     assert "demo: all steps ended as expected" in shown

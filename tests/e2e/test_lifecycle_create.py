@@ -113,6 +113,19 @@ def test_create_refuses_an_alias_that_has_an_alias_itself(e2e):
     assert "alias of its own" in create.reason and "chain" in create.reason
 
 
+def test_create_of_a_pair_that_exists_the_other_way_round_says_what_to_swap(e2e):
+    """support@ forwards to help@ (a seed written the wrong way round); the stack wants help@ -> support@."""
+    e2e.emulator.associate(INSTANCE, HELP, SUPPORT)
+    before = e2e.state()
+
+    create = assert_failed_create_changed_nothing(e2e, e2e.deploy(), before)
+
+    assert create.reason == (
+        f"Alias {HELP} is the primary of {SUPPORT}: the pair exists the other way round. If you meant that "
+        "pair, swap EmailAddressId and AliasConfiguration.EmailAddressId; else remove that alias first."
+    )
+
+
 @pytest.mark.slow
 def test_create_refuses_an_alias_that_is_already_an_alias_elsewhere(e2e):
     """INFO already forwards to SALES. DescribeEmailAddress cannot show that, so after Connect's 409 the
@@ -172,3 +185,35 @@ def test_create_refuses_what_the_construct_refuses_at_synth(e2e, props, names):
     assert rollback.ok and rollback.physical_resource_id == create.physical_resource_id
     assert e2e.calls(rollback) == []
     assert e2e.state() == SEED
+
+
+UPPER_INSTANCE = "5e6f0000-0000-4000-8000-0000000000ab"
+UPPER_ADDRESS = "aaaa0000-0000-4000-8000-0000000000cd"
+
+
+@pytest.mark.parametrize(
+    ("context", "reason"),
+    [
+        pytest.param(
+            {"instanceId": UPPER_INSTANCE.upper()},
+            f"Connect instance {UPPER_INSTANCE.upper()} was not found in us-east-1: Connect's IDs are "
+            "lower-case UUIDs; write InstanceId in lower case (and check the region).",
+            id="I",
+        ),
+        pytest.param(
+            {"instanceId": INSTANCE, "emailAddressId": UPPER_ADDRESS.upper()},
+            f"EmailAddressId {UPPER_ADDRESS.upper()} (primary) was not found in Connect instance {INSTANCE} "
+            "(us-east-1): check the ID (Connect's IDs are lower-case UUIDs; use lower case).",
+            id="P",
+        ),
+    ],
+)
+def test_an_id_in_upper_case_fails_saying_that_connect_ids_are_lower_case(e2e, context, reason):
+    """Accepted, as the contract's grammar accepts it (cdk synth warns); Connect does not know the ID."""
+    e2e.emulator.create_instance(UPPER_INSTANCE)
+    e2e.emulator.create_email_address(INSTANCE, "upper@example.com", email_address_id=UPPER_ADDRESS)
+    before = e2e.state()
+
+    create = assert_failed_create_changed_nothing(e2e, e2e.deploy(**context), before)
+
+    assert create.reason == reason

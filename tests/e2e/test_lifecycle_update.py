@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from connect_email_alias._function.contract import OWNER_TAG_KEY, owner_tag_value
 
+from tests.support.assembly import synth_aliases
 from tests.support.calls import mutating, ops
 from tests.support.resources import ATTRIBUTES, address_arn, pair_id, properties
 from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
@@ -219,7 +220,7 @@ def test_rollback_converges_after_a_swap_whose_answer_was_lost(e2e):
     e2e.emulator.disassociate(INSTANCE, SUPPORT, HELP)
     e2e.emulator.associate(INSTANCE, SUPPORT, CARE)
     owner = owner_tag_value(created["StackId"], created["LogicalResourceId"], SUPPORT)
-    e2e.emulator.set_tags(INSTANCE, CARE, {OWNER_TAG_KEY: owner})
+    e2e.emulator.tag(INSTANCE, CARE, {OWNER_TAG_KEY: owner})
 
     rollback = _rollback_after_interrupted_swap(e2e)
 
@@ -265,3 +266,27 @@ def test_update_to_invalid_properties_fails_with_the_old_id_and_rollback_ignores
     assert rollback.ok and rollback.physical_resource_id == held
     assert mutating(e2e.calls(rollback)) == []
     assert e2e.state() == {**SEED, SUPPORT: HELP}
+
+
+def test_two_aliases_trading_primaries_in_one_update_both_succeed(e2e, tmp_path):
+    """help@ forwards to support@ and info@ to sales@; one update makes them trade primaries. CloudFormation
+    updates the two resources at once and each waits out the other's hold on its new alias; the player
+    plays them at once too, so the trade completes instead of timing out and rolling back."""
+    v1 = synth_aliases(tmp_path / "v1", {"Mail": {"A": (SUPPORT, HELP), "B": (SALES, INFO)}})
+    assert e2e.deploy(v1.stack("Mail")).ok  # B adopts the seed's info@ -> sales@
+
+    v2 = synth_aliases(tmp_path / "v2", {"Mail": {"A": (SUPPORT, INFO), "B": (SALES, HELP)}})
+    report = e2e.deploy(v2.stack("Mail"))
+
+    assert report.status == "UPDATE_COMPLETE", report
+    phases = [(phase, request) for phase, request, _ in report.sequence()]
+    assert phases == [("update", "Update")] * 2 + [("cleanup", "Delete")] * 2
+    ids = [logical_id for _, _, logical_id in report.sequence()]
+    assert ids[:2] == ids[2:] and [i[0] for i in ids[:2]] == ["A", "B"]  # template order, whoever ends first
+    assert e2e.state() == {SUPPORT: INFO, SALES: HELP}
+    first, second = (s.result.invocation for s in report.steps[:2])
+    assert first.started < second.ended and second.started < first.ended  # both in flight at once
+
+    # Deletes of independent resources go at once too; each removes the pair it owns now.
+    assert e2e.destroy("Mail").ok
+    assert e2e.state() == {}

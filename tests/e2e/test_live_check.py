@@ -56,7 +56,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def instance(aws_env: None) -> Iterator[ConnectEmulator]:
     """E2 <- E3 among the three, an unrelated pair outside them, a tag on E1: all must survive the check."""
     with ConnectEmulator.from_seed(_seed((E2, E3), (OUTSIDE_PRIMARY, OUTSIDE_ALIAS))) as emu:
-        emu.set_tags(INSTANCE, E1, {"team": "support"})
+        emu.tag(INSTANCE, E1, {"team": "support"})
         yield emu
 
 

@@ -2,7 +2,9 @@
 
 The player runs the function with only its code folder and the runtime's SDK on sys.path; `make setup`
 installs that SDK as botocore 1.40.50 (the operations arrived in 1.40.60). The cut-down Connect model in
-the asset is what makes the calls possible: without it the same SDK cannot make them.
+the asset is what makes the calls possible: without it the same SDK cannot make them. Every event here is
+a cold start (a fresh process loading the SDK and the model), as the example app's first deploy, swap and
+destroy are on Lambda: this is also the suite's smoke test of app.py's cdk.out.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from tests.support.seed import CARE, HELP, INSTANCE, SUPPORT
 
 OLD_SDK = Path(os.environ.get("CONNECT_EMAIL_ALIAS_SDK_PATH") or REPO / ".sdk" / "lambda-runtime")
 
-pytestmark = pytest.mark.skipif(not OLD_SDK.is_dir(), reason="the Lambda runtime SDK comes with `make setup`")
+pytestmark = [
+    pytest.mark.skipif(not OLD_SDK.is_dir(), reason="the Lambda runtime SDK comes with `make setup`"),
+    pytest.mark.cold_start,
+]
 
 
 def _in_sdk(code: str, *paths: Path) -> str:
@@ -49,15 +54,22 @@ def test_the_runtime_sdk_is_older_than_the_alias_operations():
     assert _in_sdk(has_op, OLD_SDK) == "False"
 
 
-def test_create_swap_delete_on_the_old_sdk(demo_stack, player, emulator, receiver):
+def test_the_app_deploys_swaps_and_destroys_on_the_old_sdk(demo_stack, player, emulator, receiver):
     assert player.runner.sdk_path.resolve() == OLD_SDK.resolve()
-    assert player.deploy(demo_stack()).ok
+    created = player.deploy(demo_stack())
+    assert created.ok, created
     assert emulator.aliases_by_primary(INSTANCE)[SUPPORT] == HELP
-    assert player.deploy(demo_stack(aliasEmailAddressId=CARE)).ok
+
+    swapped = player.deploy(demo_stack(aliasEmailAddressId=CARE))
+    assert swapped.ok, swapped
     assert emulator.aliases_by_primary(INSTANCE)[SUPPORT] == CARE
-    assert player.destroy(DEMO_STACK).ok
+
+    destroyed = player.destroy(DEMO_STACK)
+    assert destroyed.ok, destroyed
     assert SUPPORT not in emulator.aliases_by_primary(INSTANCE)
     assert receiver.violations() == []
+    steps = [s.result for r in (created, swapped, destroyed) for s in r.steps]
+    assert all(result.invocation.cold for result in steps)
 
 
 def test_without_the_shipped_model_the_old_sdk_cannot_associate(

@@ -28,6 +28,7 @@ OWN = {
 def test_your_own_ids_instances_aliases_and_tags():
     with ConnectEmulator(seed=OWN) as emulator:
         assert emulator.aliases_by_primary("my-instance") == {"p-1": "a-1"}
+        assert emulator.forwards_to("my-instance") == {"a-1": "p-1"}  # buy@ forwards to orders@
         assert emulator.primary_of_alias("my-instance", "a-1") == "p-1"
         assert emulator.tags("my-instance", "p-1") == {"team": "sales"}
         assert emulator.aliases_by_primary("empty-instance") == {}
@@ -94,8 +95,14 @@ def test_a_seed_that_breaks_connects_rules_is_refused():
     pairs.append(
         {"EmailAddressId": "a-1", "AliasConfiguration": {"EmailAddressId": pairs[0]["EmailAddressId"]}}
     )
-    with pytest.raises(SeedError, match=r"Aliases\[1\]: .*chained"):
+    with pytest.raises(SeedError, match=r"Aliases\[1\]: .*chained") as refused:
         ConnectEmulator(seed=seed)
+    # The pair written the wrong way round is the usual cause: the error says which two to swap.
+    assert str(refused.value).endswith(
+        "In an Aliases item, EmailAddressId is the primary (the address mail is forwarded to) and "
+        "AliasConfiguration.EmailAddressId the alias that forwards to it: if the pair is written the wrong "
+        "way round, swap the two IDs."
+    )
 
 
 def test_a_seed_file_that_is_not_json_is_named(tmp_path):

@@ -6,6 +6,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
+from connect_email_alias.local.connect.exceptions import ConnectError
 
 from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
 
@@ -79,7 +80,7 @@ def test_bad_tags_are_refused_naming_the_problem(client, tags, named):
 
 
 def test_more_than_fifty_tags_on_one_address_is_refused(client, emulator):
-    emulator.set_tags(INSTANCE, HELP, {f"k{i}": "v" for i in range(50)})
+    emulator.tag(INSTANCE, HELP, {f"k{i}": "v" for i in range(50)})
     with pytest.raises(client.exceptions.InvalidParameterException, match="at most 50"):
         client.tag_resource(resourceArn=arn_of(client, HELP), tags={"one-more": "v"})
     assert len(emulator.tags(INSTANCE, HELP)) == 50
@@ -87,12 +88,26 @@ def test_more_than_fifty_tags_on_one_address_is_refused(client, emulator):
 
 def test_out_of_band_tag_helpers_bypass_faults_and_the_log(emulator):
     emulator.faults.fail_next("*", 10)
-    emulator.set_tags(INSTANCE, HELP, {OWNER: "a", "x": "1"})
+    emulator.tag(INSTANCE, HELP, {OWNER: "a", "x": "1"})
     emulator.untag(INSTANCE, HELP, [OWNER])
     assert emulator.tags(INSTANCE, HELP) == {"x": "1"}
     emulator.replace_tags(INSTANCE, HELP, {"tool": "overwrote"})
     assert emulator.address(INSTANCE, HELP).tags == {"tool": "overwrote"}
     assert emulator.calls == []
+
+
+def test_out_of_band_tag_helpers_follow_connects_tag_rules(emulator):
+    """The same rules as over the wire (one check, in the model), changing nothing when they refuse."""
+    emulator.tag(INSTANCE, HELP, {"x": "1"})
+    for change in (
+        lambda: emulator.tag(INSTANCE, HELP, {"aws:owner": "y"}),
+        lambda: emulator.untag(INSTANCE, HELP, ["bad#key"]),
+        lambda: emulator.untag(INSTANCE, HELP, []),
+    ):
+        with pytest.raises(ConnectError) as refused:
+            change()
+        assert refused.value.code == "InvalidParameterException"
+    assert emulator.tags(INSTANCE, HELP) == {"x": "1"}
 
 
 def test_alias_map_in_both_directions(emulator):
@@ -150,9 +165,9 @@ def test_each_result_names_the_alias_forwarding_to_it(client, emulator):
 
 
 def test_tag_filter_or_of_ands(client, emulator):
-    emulator.set_tags(INSTANCE, HELP, {"team": "mail", "env": "prod"})
-    emulator.set_tags(INSTANCE, CARE, {"team": "mail", "env": "dev"})
-    emulator.set_tags(INSTANCE, SALES, {"env": "prod"})
+    emulator.tag(INSTANCE, HELP, {"team": "mail", "env": "prod"})
+    emulator.tag(INSTANCE, CARE, {"team": "mail", "env": "dev"})
+    emulator.tag(INSTANCE, SALES, {"env": "prod"})
 
     def ids(tag_filter):
         found, _ = search_all(client, SearchFilter={"TagFilter": tag_filter})

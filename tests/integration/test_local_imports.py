@@ -63,9 +63,9 @@ def _local_imports(system: str) -> set[str]:
 @pytest.mark.parametrize(
     ("system", "may_use"),
     [
-        ("connect", {"serving"}),
+        ("connect", {"arns", "serving"}),
         ("runtime", {"environment"}),
-        ("cloudformation", {"environment", "runtime", "serving"}),
+        ("cloudformation", {"arns", "environment", "runtime", "serving"}),
     ],
 )
 def test_each_stand_in_imports_only_what_it_stands_on(system, may_use):

@@ -10,6 +10,7 @@ import json
 import re
 import sys
 import uuid
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -286,3 +287,39 @@ def test_yaml_templates_with_short_tags(player, code, tmp_path):
     assert report.status == "CREATE_COMPLETE", str(report)
     props = report.steps[0].result.event["ResourceProperties"]
     assert (props["Name"], props["Port"]) == ("from-yaml", "25")
+
+
+def test_zipped_and_inline_code_are_written_out_once_and_play(player, code, tmp_path):
+    """A zipped asset in cdk.out and inline `ZipFile` source: each written out once for the process (not
+    per look-up), and played like a folder asset."""
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+    with zipfile.ZipFile(out / "asset.zipped.zip", "w") as archive:
+        archive.write(code / "index.py", "index.py")
+    zipped = {"Handler": "index.handler", "Timeout": 30, "Code": {"S3Key": "zipped.zip"}}
+    inline = {"Handler": "index.handler", "Timeout": 30, "Code": {"ZipFile": (code / "index.py").read_text()}}
+    template = {
+        "Resources": {
+            "Zipped": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": zipped,
+                "Metadata": {"aws:asset:path": "asset.zipped.zip"},
+            },
+            "Inline": {"Type": "AWS::Lambda::Function", "Properties": inline},
+            "FromZip": {
+                "Type": "Custom::Recorded",
+                "Properties": {"ServiceToken": {"Fn::GetAtt": "Zipped.Arn"}},
+            },
+            "FromSource": {
+                "Type": "Custom::Recorded",
+                "Properties": {"ServiceToken": {"Fn::GetAtt": "Inline.Arn"}, "Name": "inline"},
+            },
+        }
+    }
+    source = StackSource("Packed", template, cdk_out=out)
+    folders = [{s.logical_id: s.function.asset_dir for s in source.custom_resources()} for _ in range(2)]
+    assert folders[0] == folders[1]
+    assert all((folder / "index.py").is_file() for folder in folders[0].values())
+    report = player.deploy(source)
+    assert report.status == "CREATE_COMPLETE", str(report)
+    assert {s.result.physical_resource_id for s in report.steps} == {"res-unnamed", "res-inline"}

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 from connect_email_alias.local import CloudAssembly, Environment
 from connect_email_alias.local.cloudformation.template import Resolver
 
-from tests.support.assembly import DEMO_STACK, synth_app
+from tests.support.assembly import DEMO_STACK
 
 
-def test_relative_cdk_out_gives_absolute_asset_dirs(tmp_path, monkeypatch):
-    synth_app(tmp_path / "cdk.out")
+def test_relative_cdk_out_gives_absolute_asset_dirs(tmp_path, monkeypatch, demo_stack):
+    shutil.copytree(demo_stack().cdk_out, tmp_path / "cdk.out")  # the session's synth, as a folder of ours
     monkeypatch.chdir(tmp_path)
     stack = CloudAssembly("cdk.out").stack(DEMO_STACK)
     (spec,) = stack.custom_resources(Resolver(stack.template, stack.name, Environment(), None))

@@ -7,9 +7,6 @@ through Connect's API; a type the player cannot play is refused up front, naming
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +86,19 @@ def test_import_value_reads_the_export_of_another_stack_the_player_deployed(play
     assert report.ok, str(report)
     assert sent(report, "User")["From"] == "res-shared"
     assert player.outputs("A") == {"Id": "res-shared"}
+
+
+def test_get_stack_output_reads_an_output_of_another_stack_the_player_deployed(player, code, receiver):
+    """CDK's weak cross-stack reference (`@aws-cdk/core:defaultCrossStackReferences: weak`, cdk init's)."""
+    player.deploy(stack(code, "A", {"Id": {"Value": {"Ref": "Shared"}}}, Shared=recorded("shared")))
+    weak = {"Fn::GetStackOutput": {"StackName": "A", "Region": "us-east-1", "OutputName": "Id"}}
+    report = player.deploy(stack(code, "B", User=recorded("b", From=weak)))
+    assert report.ok, str(report)
+    assert sent(report, "User")["From"] == "res-shared"
+
+    missing = {"Fn::GetStackOutput": {"StackName": "Nowhere", "OutputName": "Id"}}
+    with pytest.raises(TemplateError, match="output Id of stack Nowhere: no stack this player deployed"):
+        player.deploy(stack(code, "C", User=recorded("c", From=missing)))
 
 
 def test_import_value_of_an_export_nobody_deployed_is_refused_before_any_event(player, code, receiver):
@@ -195,26 +205,32 @@ def test_connect_refusing_an_email_address_fails_the_create_and_rolls_back(playe
     assert "DuplicateResourceException" in (report.steps[1].result.reason or "")
 
 
-APP = """
-import aws_cdk as cdk
-from aws_cdk import aws_connect as connect
-from connect_email_alias import EmailAddressAlias
-
-app = cdk.App()
-stack = cdk.Stack(app, "Addresses", env=cdk.Environment(account="123456789012", region="us-east-1"))
-instance = "%s"
-primary = connect.CfnEmailAddress(stack, "Primary", instance_arn=instance, email_address="p@example.com")
-alias = connect.CfnEmailAddress(stack, "Alias", instance_arn=instance, email_address="a@example.com")
-EmailAddressAlias.from_email_addresses(stack, "Forward", primary=primary, alias=alias)
-app.synth()
-"""
+def test_an_email_address_whose_instance_arn_is_no_arn_fails_naming_the_property(player, code, client):
+    bare_id = {"Type": "AWS::Connect::EmailAddress", "Properties": {"InstanceArn": INSTANCE,
+                                                                    "EmailAddress": "mail@example.com"}}
+    report = player.deploy(stack(code, Mail=bare_id))
+    assert report.status == "ROLLBACK_COMPLETE"
+    failed = report.steps[0].result
+    assert failed.status == "FAILED"
+    assert f"InstanceArn '{INSTANCE}' is not a Connect ARN" in (failed.reason or ""), failed.reason
+    found = client.search_email_addresses(InstanceId=INSTANCE)["EmailAddresses"]
+    assert "mail@example.com" not in {a["EmailAddress"] for a in found}
 
 
 def test_a_from_email_addresses_stack_plays_with_the_real_function(player, client, tmp_path):
-    script = tmp_path / "app.py"
-    script.write_text(APP % INSTANCE_ARN)
-    env = {**os.environ, "CDK_OUTDIR": str(tmp_path / "cdk.out")}
-    subprocess.run([sys.executable, str(script)], env=env, check=True, capture_output=True, timeout=300)
+    """An app of two CfnEmailAddress and the alias between them, synthesised (in this process) and played."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_connect as connect
+    from connect_email_alias import EmailAddressAlias
+
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
+    stack = cdk.Stack(app, "Addresses", env=cdk.Environment(account="123456789012", region="us-east-1"))
+    primary, alias = (
+        connect.CfnEmailAddress(stack, name, instance_arn=INSTANCE_ARN, email_address=email)
+        for name, email in (("Primary", "p@example.com"), ("Alias", "a@example.com"))
+    )
+    EmailAddressAlias.from_email_addresses(stack, "Forward", primary=primary, alias=alias)
+    app.synth()
     source = CloudAssembly(tmp_path / "cdk.out").stack("Addresses")
 
     report = player.deploy(source)

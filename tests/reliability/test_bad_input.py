@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import pytest
 from connect_email_alias.local import CloudFormationPlayer, ConnectEmulator, ResponseReceiver
 from connect_email_alias.local.cloudformation.template import Resolver
+from connect_email_alias.local.runtime.runner import LambdaRunner
+from connect_email_alias.local.runtime.virtual_time import VirtualClock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -183,10 +185,13 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def world(demo_stack) -> Iterator[tuple[CloudFormationPlayer, ConnectEmulator, ResponseReceiver, object]]:
+    """One emulator and player for every case (on virtual time, the function's process kept warm)."""
     with (
-        ConnectEmulator.from_seed() as emu,
+        VirtualClock() as clock,
+        ConnectEmulator.from_seed(clock=clock) as emu,
         ResponseReceiver() as rcv,
-        CloudFormationPlayer(rcv, connect_endpoint=emu.endpoint_url) as player,
+        LambdaRunner(warm=True, clock=clock) as runner,
+        CloudFormationPlayer(rcv, connect_endpoint=emu.endpoint_url, runner=runner) as player,
     ):
         source = demo_stack()
         (spec,) = source.custom_resources(Resolver(source.template, source.name, player.env))

@@ -6,13 +6,14 @@ deadline — and adds a row to docs/fault-matrix.md."""
 from __future__ import annotations
 
 import copy
+import re
 import threading
 import time
 
 import pytest
 from connect_email_alias.local import StackSource
 
-from tests.reliability.conftest import pairs_text, record
+from tests.reliability.conftest import MATRIX_CASES, MATRIX_DOC, committed_rows, pairs_text, record
 from tests.support.assembly import DEMO_STACK
 from tests.support.resources import properties as props
 from tests.support.seed import CARE, HELP, INFO, INSTANCE, SALES, SUPPORT
@@ -31,15 +32,23 @@ ASSOCIATE, DISASSOCIATE, DESCRIBE = (
 
 
 def check(case: str, bed: StackBed, result, expected: dict[str, str] | None) -> None:
-    """Record the row, then assert the final Connect state (None: the instance is gone)."""
+    """Assert the final Connect state (None: the instance is gone), then record the row (which must be the
+    one docs/fault-matrix.md shows)."""
     observed = bed.state()
+    assert observed == expected, (case, observed, result)
     record(
         case,
         pairs_text(expected) if expected is not None else "(instance gone)",
         pairs_text(observed) if observed is not None else "(instance gone)",
         result,
     )
-    assert observed == expected, (case, observed, result)
+
+
+def test_the_committed_matrix_has_one_row_per_case_in_order():
+    """docs/fault-matrix.md lists exactly the cases below, numbered in table order (no stale row)."""
+    assert list(committed_rows()) == MATRIX_CASES
+    numbers = [int(n) for n in re.findall(r"^\| (\d+) \|", MATRIX_DOC.read_text(), flags=re.M)]
+    assert numbers == list(range(1, len(MATRIX_CASES) + 1))
 
 
 def assert_swapped(bed: StackBed, result) -> None:
@@ -114,6 +123,7 @@ def test_transient_lock_is_waited_out(bed: StackBed):
     assert_swapped(bed, result)
 
 
+@pytest.mark.real_time  # injected latency is a real sleep (socket timeouts are real): so is this test's clock
 def test_latency_eating_most_of_a_short_deadline(bed: StackBed):
     """2 s per call with a 20 s function timeout: the swap's seven calls (five, plus the owner record's two
     tag calls) still fit, answered in time."""
@@ -141,6 +151,7 @@ def rollback(bed: StackBed, attempted: dict, held_id: str):
     return bed.send("Update", bed.held.properties, physical_id=held_id, old=attempted)
 
 
+@pytest.mark.real_time  # socket timeouts and the emulator's latency are real: so is this test's clock
 def test_timeout_mid_swap_then_rollback_restores_the_old_pair(bed: StackBed):
     """The old pair is removed (slowly), then associate hangs past a 10 s deadline: crhelper's timeout
     answer goes out in time with the old id; Connect applies the in-flight associate late; CloudFormation's
@@ -153,6 +164,7 @@ def test_timeout_mid_swap_then_rollback_restores_the_old_pair(bed: StackBed):
     reason = result.reason or ""
     assert "ran out of time" in reason or ("ReadTimeoutError" in reason and "OutOfTime" in reason), reason
     mid = bed.state()
+    assert mid == SEEDED, "the old pair was removed and the new one not yet made"
     record(
         "timeout mid-swap (associate hangs 9 s, 10 s deadline)",
         pairs_text(SEEDED),
@@ -162,7 +174,6 @@ def test_timeout_mid_swap_then_rollback_restores_the_old_pair(bed: StackBed):
         "`AssociateEmailAddressAlias ... kept failing (ReadTimeoutError) ... Restoring the old pair ... also "
         "failed: OutOfTime.`",
     )
-    assert mid == SEEDED, "the old pair was removed and the new one not yet made"
     bed.wait_for_call(ASSOCIATE, 1)  # the in-flight associate lands late
     late = bed.state()
     bed.emulator.faults.clear()

@@ -4,12 +4,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from connect_email_alias.local import CloudAssembly
 
-from tests.support.assembly import synth_app
 from tests.support.seed import INSTANCE
 
 ADDRESS_ACTIONS = {
@@ -30,9 +27,8 @@ ALLOWED_TYPES = {
 
 
 @pytest.fixture(scope="module")
-def templates(tmp_path_factory) -> dict[str, dict]:
-    out = synth_app(tmp_path_factory.mktemp("cdk.out"))
-    assembly = CloudAssembly(Path(out))
+def templates(demo_stack) -> dict[str, dict]:
+    assembly = demo_stack().assembly
     return {name: assembly.stack(name).template for name in assembly.stack_names}
 
 

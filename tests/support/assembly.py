@@ -1,13 +1,14 @@
-"""Synthesise the example app the way the CDK CLI runs it: `python3 app.py` with CDK_OUTDIR and
-CDK_CONTEXT_JSON (cdk.json's context plus overrides), so the end-to-end tests play a real cdk.out."""
+"""Synthesise the example app as `cdk synth` does (app.py's `build` on cdk.json's context plus overrides),
+in this process: its jsii kernel starts once, so each further app costs a fraction of a second instead of
+a new Node.js. The CLI's own path (`python3 app.py` under `cdk synth`) is tested by
+tests/construct/test_construct_packaging.py and the README's bash blocks."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
@@ -19,15 +20,23 @@ def cdk_json_context() -> dict[str, Any]:
     return dict(json.loads((REPO / "cdk.json").read_text())["context"])
 
 
+def load_example_app() -> ModuleType:
+    """``app.py`` as a module (it lives at the repo root, outside any package)."""
+    spec = importlib.util.spec_from_file_location("example_app", REPO / "app.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def synth_app(outdir: Path, **context: str) -> Path:
-    """Run app.py into `outdir` with cdk.json's context updated by `context`; returns `outdir`."""
-    env = dict(os.environ)  # PATH already prefers the local Node.js (tests/conftest.py)
-    env["CDK_OUTDIR"] = str(outdir)
-    env["CDK_CONTEXT_JSON"] = json.dumps({**cdk_json_context(), **context})
-    subprocess.run(
-        [sys.executable, str(REPO / "app.py")],
-        cwd=REPO, env=env, check=True, capture_output=True, timeout=300,
-    )
+    """app.py's stacks synthesised into `outdir` with cdk.json's context updated by `context`; returns
+    `outdir`. (Node.js comes from PATH, which prefers the local one: tests/conftest.py.)"""
+    import aws_cdk as cdk
+
+    app = cdk.App(outdir=str(outdir), context={**cdk_json_context(), **context})
+    load_example_app().build(app)
+    app.synth()
     return outdir
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from connect_email_alias._contract import contract
 from connect_email_alias.local import CallRecord
 
-MUTATING = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias")
+MUTATING = contract.MUTATING_OPERATIONS
 # The owner record (docs/design.md, "Ownership"): budgeted apart, at most two per event on top.
 TAGGING = ("TagResource", "UntagResource")
 TAG_BUDGET = 2

@@ -1,9 +1,10 @@
 """One stack test bed for the end-to-end and reliability tests: plays app.py's stacks and hand-shaped
 CloudFormation events through the player, checks every answer, and splits the emulator's call log by event.
 
-The player runs one event at a time in its own process, so each emulator call belongs to the event whose
-invocation started last before it. That lets a test assert the calls of one step of a stack operation (e.g.
-the rollback Delete after a failed Create) without the function's own logs as witness.
+Each event runs in a process of its own, so an emulator call belongs to the event whose invocation was
+running when the call arrived. That lets a test assert the calls of one step of a stack operation (e.g. the
+rollback Delete after a failed Create) without the function's own logs as witness. The player plays
+independent resources at once: the calls of events that overlap are in each one's window.
 """
 
 from __future__ import annotations
@@ -150,15 +151,15 @@ class StackBed:
     # -- what Connect saw and holds -------------------------------------------------------------
 
     def calls(self, result: EventResult) -> list[CallRecord]:
-        """The Connect calls made while `result`'s invocation ran (up to the next invocation's start)."""
-        index = next(i for i, r in enumerate(self.results) if r is result)
-        start = result.invocation.started + self._wall_minus_mono
-        later = self.results[index + 1 :]
-        end = later[0].invocation.started + self._wall_minus_mono if later else float("inf")
-        return [c for c in self.emulator.calls if start <= c.time < end]
+        """The Connect calls made while `result`'s invocation ran."""
+        clock = self.player.runner.clock  # invocations are timed on it; the call log on the wall clock
+        start, end = result.invocation.started, result.invocation.ended
+        return [c for c in self.emulator.calls if start <= clock.at(c.time - self._wall_minus_mono) <= end]
 
     def all_calls(self, report: PlayReport) -> list[CallRecord]:
-        return [c for s in report.steps for c in self.calls(s.result)]
+        """Every call of the report's events, once each (events played at once share their calls)."""
+        seen = {id(c): c for s in report.steps for c in self.calls(s.result)}
+        return sorted(seen.values(), key=lambda c: c.time)
 
     def mutations(self) -> list[str]:
         """Mutating calls Connect applied (answered 200), oldest first."""

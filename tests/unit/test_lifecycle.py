@@ -79,6 +79,14 @@ def test_create_refuses_chaining_when_alias_has_its_own_alias():
     assert "alias of its own" in err.reason and "chain" in err.reason and c.mutations() == []
 
 
+def test_create_of_the_reversed_pair_says_which_two_values_to_swap():
+    c = FakeConnect()  # info@ forwards to sales@
+    err = fails(create, pair(INFO, SALES), c, REQ)  # asked: sales@ forwards to info@
+    assert f"Alias {SALES} is the primary of {INFO}: the pair exists the other way round" in err.reason
+    assert "swap EmailAddressId and AliasConfiguration.EmailAddressId" in err.reason
+    assert len(err.reason) <= 256 and c.mutations() == []
+
+
 def test_create_names_the_primary_an_alias_already_serves_without_waiting():
     # DescribeEmailAddress cannot show that info@ serves sales@; one search names it at once.
     clock = FakeClock()

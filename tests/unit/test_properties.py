@@ -160,7 +160,7 @@ def test_arn_of_another_instance_is_refused():
 def test_arns_in_different_regions_are_refused():
     a = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/email-address/{SUPPORT}"
     b = f"arn:aws:connect:us-west-2:123456789012:instance/{INSTANCE}/email-address/{HELP}"
-    assert "different partitions, regions or accounts" in error_of(
+    assert "are ARNs in different regions (us-east-1, us-west-2): use ARNs of one instance" in error_of(
         props(EmailAddressId=a, AliasConfiguration={"EmailAddressId": b})
     )
 

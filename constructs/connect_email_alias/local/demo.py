@@ -1,8 +1,9 @@
 """`make demo`: the example app's cloud assemblies played against the emulator, step by step.
 
-Four steps, each printed as who forwards to whom, CloudFormation's events and the Connect calls made:
-create, swap the alias, a swap that Connect refuses (restored, then rolled back), delete. Exits 1 when
-a step does not end in the expected state, so the demo doubles as a smoke test of a fresh checkout.
+Four steps, each printed as who forwards to whom (mail sent to an alias is forwarded to its primary),
+CloudFormation's events and the Connect calls made: create, swap the alias, a swap that Connect refuses
+(restored, then rolled back), delete. Exits 1 when a step does not end in the expected state, so the demo
+doubles as a smoke test of a fresh checkout.
 
     python -m connect_email_alias.local.demo [--quota default] CDK_OUT_V1 CDK_OUT_V2
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,9 +27,10 @@ from .cloudformation.receiver import ResponseReceiver
 from .cloudformation.report import PlayReport
 from .connect.emulator import ConnectEmulator
 from .connect.quota import Quota
+from .runtime.runner import LambdaRunner
+from .runtime.virtual_time import VirtualClock
 
 STACK = "ConnectEmailAliasDemo"
-MUTATING = ("AssociateEmailAddressAlias", "DisassociateEmailAddressAlias")
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,10 @@ def _forwarding(emulator: ConnectEmulator, instance_id: str) -> str:
         return emulator.address(instance_id, address_id).email_address
 
     rows = [
-        [email(alias), "->", email(primary)]
-        for primary, alias in sorted(emulator.aliases_by_primary(instance_id).items())
+        [email(alias), "forwards to", email(primary)]
+        for alias, primary in sorted(emulator.forwards_to(instance_id).items(), key=lambda item: item[1])
     ]
-    return _table(rows, ["alias", "", "forwards to primary"]) if rows else "    (no aliases)"
+    return _table(rows, ["alias", "", "primary"]) if rows else "    (no aliases)"
 
 
 def _tail(text: str | None, width: int) -> str:
@@ -83,8 +86,9 @@ def _events(report: PlayReport) -> str:
 
 
 def _calls(emulator: ConnectEmulator) -> str:
+    mutating = contract.MUTATING_OPERATIONS
     rows = [
-        [c.operation, str(c.status), c.error_code or "", "mutating" if c.operation in MUTATING else ""]
+        [c.operation, str(c.status), c.error_code or "", "mutating" if c.operation in mutating else ""]
         for c in emulator.calls
     ]
     return _table(rows, ["Connect call", "HTTP", "error", ""]) if rows else "    (none)"
@@ -93,13 +97,19 @@ def _calls(emulator: ConnectEmulator) -> str:
 QUOTAS: dict[str, Quota | None] = {"none": None, "default": Quota.DEFAULT}
 
 
-def run(v1: StackSource, v2: StackSource, quota: Quota | None = None) -> int:
-    """Play the four scenes (Connect at ``quota``, none by default); 0 when every one ends as expected."""
+def run(
+    v1: StackSource, v2: StackSource, quota: Quota | None = None, *, clock: VirtualClock | None = None
+) -> int:
+    """Play the four scenes (Connect at ``quota``, none by default); 0 when every one ends as expected.
+
+    ``clock``: a :class:`~.runtime.virtual_time.VirtualClock` for the emulator and the function, so the
+    waits at a quota pass at once (tests); default: real time."""
     failures = 0
     with (
-        ConnectEmulator.from_seed(quota=quota) as emulator,
+        ConnectEmulator.from_seed(quota=quota, clock=clock or time.monotonic) as emulator,
         ResponseReceiver() as receiver,
-        CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url) as player,
+        LambdaRunner(warm=True, clock=clock) as runner,  # warm, as Lambda reuses a sandbox between events
+        CloudFormationPlayer(receiver, connect_endpoint=emulator.endpoint_url, runner=runner) as player,
     ):
         instance, primary, alias_v1, alias_v2 = _demo_ids(v1, v2)
 
@@ -172,7 +182,7 @@ def _demo_ids(v1: StackSource, v2: StackSource) -> tuple[str, str, str, str]:
     return instance, primary, alias_v1, alias_v2
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, clock: VirtualClock | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("v1", help="cdk.out of app.py (the alias to create)")
     parser.add_argument("v2", help="cdk.out of app.py with another aliasEmailAddressId (the swap)")
@@ -184,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     source = CloudAssembly(args.v1).stack(STACK), CloudAssembly(args.v2).stack(STACK)
-    return run(*source, quota=QUOTAS[args.quota])
+    return run(*source, quota=QUOTAS[args.quota], clock=clock)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ class BackgroundServer:
         server.daemon_threads = True
         self.server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            # A short poll: stop() waits for it, and tests start and stop servers by the hundred.
+            target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
 

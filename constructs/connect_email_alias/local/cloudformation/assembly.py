@@ -7,10 +7,12 @@ function the player runs itself. Any other type raises :class:`TemplateError` na
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
+import threading
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
@@ -300,22 +302,53 @@ def _policy(resource: Mapping[str, Any], key: str, allowed: tuple[str, ...], whe
     return value
 
 
+class _Extracted:
+    """Code the player had to write out (zipped assets, inline ``ZipFile`` source), once per content, in one
+    temporary folder of this process that is removed when the process ends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._root: tempfile.TemporaryDirectory[str] | None = None
+        self._made: dict[str, Path] = {}
+
+    def folder(self, key: str, fill: Callable[[Path], None]) -> Path:
+        """The folder for ``key``, filled by ``fill`` the first time."""
+        with self._lock:
+            if key not in self._made:
+                if self._root is None:
+                    self._root = tempfile.TemporaryDirectory(prefix="cfn-player-code-")
+                target = Path(self._root.name) / hashlib.sha256(key.encode()).hexdigest()[:16]
+                target.mkdir()
+                fill(target)
+                self._made[key] = target
+            return self._made[key]
+
+
+_EXTRACTED = _Extracted()
+
+
 def _unpacked(path: Path) -> Path:
-    """A directory asset as is; a zipped one extracted once into a temporary directory."""
+    """A directory asset as is; a zipped one extracted once (per path and content) for this process."""
     if path.is_dir():
         return path
     if path.is_file() and zipfile.is_zipfile(path):
-        target = Path(tempfile.mkdtemp(prefix="cfn-player-asset-"))
-        with zipfile.ZipFile(path) as archive:
-            archive.extractall(target)
-        return target
+        stat = path.stat()
+
+        def extract(target: Path) -> None:
+            with zipfile.ZipFile(path) as archive:
+                archive.extractall(target)
+
+        return _EXTRACTED.folder(f"zip:{path.resolve()}:{stat.st_mtime_ns}:{stat.st_size}", extract)
     raise TemplateError(f"asset {path} does not exist")
 
 
 def _inline_code(source: str) -> Path:
-    target = Path(tempfile.mkdtemp(prefix="cfn-player-inline-"))
-    (target / "index.py").write_text(source, encoding="utf-8")
-    return target
+    """Inline ``Code.ZipFile`` source as ``index.py``, written once per source text."""
+
+    def write(target: Path) -> None:
+        (target / "index.py").write_text(source, encoding="utf-8")
+
+    return _EXTRACTED.folder(f"inline:{source}", write)
 
 
 def _ordered(found: Mapping[str, ResourceSpec]) -> list[ResourceSpec]:

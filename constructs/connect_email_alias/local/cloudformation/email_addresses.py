@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..arns import ConnectArn
 from ..environment import Environment
 from .assembly import EMAIL_ADDRESS_TYPE
 from .report import ServiceResult
@@ -61,7 +62,7 @@ class EmailAddresses:
         except ClientError as error:
             problem = error.response.get("Error", {})
             failure = f"{problem.get('Code')}: {problem.get('Message')}"
-        except BotoCoreError as error:
+        except (BotoCoreError, _NotAnArn) as error:
             failure = str(error)
         else:
             data = {ARN_ATTRIBUTE: arn} if request_type != "Delete" else {}
@@ -69,7 +70,7 @@ class EmailAddresses:
         return ServiceResult(request_type, logical_id, EMAIL_ADDRESS_TYPE, "FAILED", physical_id, failure)
 
     def _create(self, properties: Mapping[str, Any]) -> str:
-        instance = _last_id(str(properties["InstanceArn"]))
+        instance = _arn(properties["InstanceArn"], "InstanceArn").instance_id
         request: dict[str, Any] = {"InstanceId": instance, "EmailAddress": properties["EmailAddress"]}
         for key in ("DisplayName", "Description"):
             if properties.get(key):
@@ -84,7 +85,7 @@ class EmailAddresses:
     def _update(self, properties: Mapping[str, Any], arn: str, old: Mapping[str, Any]) -> str:
         if any(properties.get(k) != old.get(k) for k in _REPLACING):
             return self._create(properties)
-        instance, address = _instance_of(arn), _last_id(arn)
+        instance, address = _address(arn)
         before, after = set(_aliases(old)), set(_aliases(properties))
         for alias in sorted(before - after):
             self._alias("disassociate", instance, address, alias)
@@ -101,7 +102,8 @@ class EmailAddresses:
         from botocore.exceptions import ClientError
 
         try:
-            self._client.delete_email_address(InstanceId=_instance_of(arn), EmailAddressId=_last_id(arn))
+            instance, address = _address(arn)
+            self._client.delete_email_address(InstanceId=instance, EmailAddressId=address)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
                 raise
@@ -112,17 +114,27 @@ class EmailAddresses:
         call(InstanceId=instance, EmailAddressId=primary, AliasConfiguration={"EmailAddressId": alias})
 
 
-def _last_id(arn: str) -> str:
-    return arn.rsplit("/", 1)[-1]
+class _NotAnArn(ValueError):
+    """A property that should hold a Connect ARN does not: the resource fails, as CloudFormation's would."""
 
 
-def _instance_of(address_arn: str) -> str:
-    """``arn:...:instance/I/email-address/E`` -> I."""
-    return address_arn.split(":instance/", 1)[-1].split("/", 1)[0]
+def _arn(value: Any, name: str) -> ConnectArn:
+    parsed = ConnectArn.parse(str(value))
+    if parsed is None:
+        raise _NotAnArn(f"{name} {str(value)[:80]!r} is not a Connect ARN (arn:...:connect:...:instance/...)")
+    return parsed
+
+
+def _address(value: Any, name: str = "EmailAddressArn") -> tuple[str, str]:
+    """(instance ID, address ID) of an email-address ARN."""
+    parsed = _arn(value, name)
+    if parsed.email_address_id is None:
+        raise _NotAnArn(f"{name} {str(value)[:80]!r} is not an email-address ARN")
+    return parsed.instance_id, parsed.email_address_id
 
 
 def _aliases(properties: Mapping[str, Any]) -> list[str]:
-    return [_last_id(str(entry["EmailAddressArn"])) for entry in properties.get("AliasConfigurations") or []]
+    return [_address(entry["EmailAddressArn"])[1] for entry in properties.get("AliasConfigurations") or []]
 
 
 def _tags(tags: Any) -> dict[str, str]:

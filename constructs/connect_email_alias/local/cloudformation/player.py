@@ -7,14 +7,16 @@ process (:mod:`..runtime.runner`) and answers to the HTTPS receiver (:mod:`.rece
 player deployed. A failed update rolls back as CloudFormation does (docs/design.md, "Player"): rollback
 Updates in reverse (ResourceProperties = old, OldResourceProperties = attempted), Deletes of what the
 attempt created, then cleanup Deletes of the physical IDs it minted. ``Retain`` policies keep a resource.
+Each phase plays its resources in dependency order, independent ones at once (:mod:`.schedule`).
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ..environment import Environment
 from ..runtime.runner import FunctionSpec, LambdaRunner
@@ -23,6 +25,7 @@ from .email_addresses import EmailAddresses
 from .events import custom_resource_event
 from .receiver import ResponseReceiver
 from .report import DeployedResource, EventResult, Phase, PlayReport, RequestType, Result, ServiceResult, Step
+from .schedule import DEFAULT_CONCURRENCY, dependents, play_in_order
 from .template import (
     MissingAttributeError,
     Resolver,
@@ -31,6 +34,8 @@ from .template import (
     cfn_stringify,
     stack_id_for,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,15 @@ class _Change:
                 self.sent, self.properties, self.result.physical_resource_id or "", dict(self.result.data)
             )
         return self.before
+
+
+@dataclass(frozen=True)
+class _Undo:
+    """What undoing one change of a failed update did: the event sent (if any), or what a policy kept."""
+
+    change: _Change
+    result: Result | None = None
+    retained: DeployedResource | None = None
 
 
 @dataclass
@@ -92,9 +106,11 @@ class CloudFormationPlayer:
         runner: LambdaRunner | None = None,
         extra_env: Mapping[str, str] | None = None,
         response_grace_s: float = 1.0,
+        max_concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         """``connect_endpoint`` (the emulator's URL) is where functions (as ``AWS_ENDPOINT_URL_CONNECT``) and
-        email addresses reach Connect."""
+        email addresses reach Connect. Independent resources are played at once, as CloudFormation does,
+        at most ``max_concurrency`` events (each a process) at a time."""
         self.env = env or Environment()
         self.receiver = receiver
         base = {"SSL_CERT_FILE": str(receiver.ca_bundle), **(extra_env or {})}
@@ -104,8 +120,10 @@ class CloudFormationPlayer:
         self.runner = runner or LambdaRunner(self.env)
         self.runner.base_env = {**base, **self.runner.base_env}
         self.response_grace_s = response_grace_s
+        self.max_concurrency = max_concurrency
         self._connect_endpoint = connect_endpoint
         self._email_addresses: EmailAddresses | None = None
+        self._lock = threading.Lock()  # what events played at once share: held resources, the Connect client
         self._stacks: dict[str, _Stack] = {}
         self._exports: dict[str, tuple[str, Any]] = {}  # export name -> (stack name, value)
 
@@ -157,9 +175,11 @@ class CloudFormationPlayer:
         """Deliver ``event`` once (call again to re-deliver) and wait for this delivery's answer."""
         request_id = str(event["RequestId"])
         seen = len(self.receiver.responses(request_id))
-        began = time.monotonic()
+        clock = self.runner.clock  # the receiver stamps answers on real time; the clock may be virtual
+        began = clock()
         invocation = self.runner.invoke(function, event, timeout_s=timeout_s, env=env)
         answer = self.receiver.wait_for(request_id, self.response_grace_s, count=seen + 1)
+        answered = clock.at(answer.received_at) if answer else None
         return EventResult(
             event=dict(event),
             status=answer.status if answer else None,
@@ -167,8 +187,8 @@ class CloudFormationPlayer:
             physical_resource_id=answer.physical_resource_id if answer else None,
             data=answer.data if answer else {},
             validation_errors=answer.violations if answer else (),
-            wall_time_s=(answer.received_at if answer else invocation.ended) - began,
-            answered_before_deadline=answer is not None and answer.received_at <= invocation.deadline,
+            wall_time_s=(answered if answered is not None else invocation.ended) - began,
+            answered_before_deadline=answered is not None and answered <= invocation.deadline,
             timed_out=invocation.timed_out,
             responses=len(self.receiver.responses(request_id)) - seen,
             invocation=invocation,
@@ -200,7 +220,10 @@ class CloudFormationPlayer:
         cannot play (the message names the resource and property).
         """
         exports = {name: value for name, (_, value) in self._exports.items()}
-        resolver = Resolver(source.template, source.name, self.env, parameters, exports=exports)
+        outputs = {name: self.outputs(name) for name in self._stacks if name != source.name}
+        resolver = Resolver(
+            source.template, source.name, self.env, parameters, exports=exports, stack_outputs=outputs
+        )
         plan = source.played_resources(resolver)
         self._check(source, resolver, plan)
         play = self._update if source.name in self._stacks else self._create
@@ -212,14 +235,17 @@ class CloudFormationPlayer:
         return report
 
     def destroy(self, stack_name: str) -> PlayReport:
-        """Delete every resource in reverse order, keeping retained ones; gone unless a Delete failed."""
+        """Delete every resource in reverse dependency order, keeping retained ones; gone unless a Delete
+        failed."""
         stack = self._stacks.get(stack_name)
         report = PlayReport(stack_name, "DELETE_COMPLETE")
         if stack is None:
             return report
-        for logical_id, held in reversed(list(stack.resources.items())):
-            if self._delete(held, "delete", report, keep=held.spec.retained_on_delete):
-                del stack.resources[logical_id]
+        held = list(reversed(stack.resources.values()))
+        deleted = self._delete_all([(h, h.spec.retained_on_delete) for h in held], "delete", report)
+        for resource, gone in zip(held, deleted, strict=True):
+            if gone:
+                del stack.resources[resource.spec.logical_id]
             else:
                 report.status = "DELETE_FAILED"
         if report.ok:
@@ -229,68 +255,89 @@ class CloudFormationPlayer:
 
     def _create(self, source: StackSource, resolver: Resolver, plan: list[ResourceSpec]) -> PlayReport:
         report = PlayReport(source.name, "CREATE_COMPLETE")
+        specs = {spec.logical_id: spec for spec in plan}
         created: dict[str, DeployedResource] = {}
-        for spec in plan:
-            props, failure = self._properties(spec, source, resolver, created, "Create")
+
+        def create(logical_id: str) -> Result:
+            spec = specs[logical_id]
+            with self._lock:
+                held = dict(created)  # what this one references is done by now
+            props, failure = self._properties(spec, source, resolver, held, "Create")
             result = failure or self._send("Create", spec, props, source.name)
-            report.steps.append(Step("create", result))
             if result.physical_resource_id:
-                created[spec.logical_id] = DeployedResource(
-                    spec, props, result.physical_resource_id, dict(result.data)
-                )
-            if not result.ok:
-                # A failed create rolls back by deleting everything created, the failed one included
-                # when it answered with a physical ID (CloudFormation sends that one a Delete too).
-                report.status = "ROLLBACK_COMPLETE"
-                for held in reversed(created.values()):
-                    if not self._delete(
-                        held, "rollback", report, keep=held.spec.retained_on_rollback_of_create
-                    ):
-                        report.status = "ROLLBACK_FAILED"
-                return report
-        self._stacks[source.name] = _Stack(source, resolver, created)
+                with self._lock:
+                    created[logical_id] = DeployedResource(
+                        spec, props, result.physical_resource_id, dict(result.data)
+                    )
+            return result
+
+        results = self._play(plan, create, lambda result: not result.ok)
+        report.steps += [Step("create", result) for result in results.values()]
+        in_order = [created[k] for k in specs if k in created]
+        if not all(result.ok for result in results.values()):
+            # A failed create rolls back by deleting everything created, the failed one included when it
+            # answered with a physical ID (CloudFormation sends that one a Delete too).
+            report.status = "ROLLBACK_COMPLETE"
+            undo = [(held, held.spec.retained_on_rollback_of_create) for held in reversed(in_order)]
+            if not all(self._delete_all(undo, "rollback", report)):
+                report.status = "ROLLBACK_FAILED"
+            return report
+        self._stacks[source.name] = _Stack(source, resolver, {h.spec.logical_id: h for h in in_order})
         return report
 
     def _update(self, source: StackSource, resolver: Resolver, plan: list[ResourceSpec]) -> PlayReport:
         stack = self._stacks[source.name]
         report = PlayReport(source.name, "UPDATE_COMPLETE")
+        specs = {spec.logical_id: spec for spec in plan}
         before = dict(stack.resources)
         after: dict[str, DeployedResource] = {}
-        changes: list[_Change] = []
-        for spec in plan:
-            old = before.get(spec.logical_id)
+
+        def update(logical_id: str) -> _Change | None:
+            spec, old = specs[logical_id], before.get(logical_id)
             request: RequestType = "Create" if old is None else "Update"
-            props, failure = self._properties(spec, source, resolver, after, request)
+            with self._lock:
+                held = dict(after)  # what this one references is done by now
+            props, failure = self._properties(spec, source, resolver, held, request)
             same = (
                 old is not None and old.properties == props and old.spec.service_token == spec.service_token
             )
             if old is not None and same and failure is None:
                 # Unchanged: no event; a new DeletionPolicy or UpdateReplacePolicy still applies.
-                after[spec.logical_id] = DeployedResource(
-                    spec, old.properties, old.physical_id, old.attributes
-                )
-                continue
-            result = failure or self._send(request, spec, props, source.name, old)
-            report.steps.append(Step("create" if old is None else "update", result))
-            change = _Change(old, spec, props, result)
-            changes.append(change)
-            if change.held is None or not change.ok:
-                return self._rollback(stack, report, changes)
-            after[spec.logical_id] = change.held
+                kept = DeployedResource(spec, old.properties, old.physical_id, old.attributes)
+                with self._lock:
+                    after[logical_id] = kept
+                return None
+            change = _Change(old, spec, props, failure or self._send(request, spec, props, source.name, old))
+            if change.ok and change.held is not None:
+                with self._lock:
+                    after[logical_id] = change.held
+            return change
+
+        played = self._play(plan, update, lambda change: change is not None and not change.ok)
+        changes = [change for change in played.values() if change is not None]
+        report.steps += [Step("create" if c.before is None else "update", c.result) for c in changes]
+        if not all(change.ok for change in changes):
+            return self._rollback(stack, report, changes)
         removed = [held for logical_id, held in before.items() if logical_id not in after]
-        stack.resources, stack.source, stack.resolver = after, source, resolver
-        for change in changes:
-            old, new = change.before, change.held
-            if old is not None and new is not None and new.physical_id != old.physical_id:
-                self._delete(old, "cleanup", report, keep=change.sent.retained_on_replace)
-        for held in reversed(removed):
-            self._delete(held, "cleanup", report, keep=held.spec.retained_on_delete)
+        stack.resources = {k: after[k] for k in specs if k in after}
+        stack.source, stack.resolver = source, resolver
+        replaced = [
+            (c.before, c.sent.retained_on_replace)
+            for c in changes
+            if c.before is not None and c.held is not None and c.held.physical_id != c.before.physical_id
+        ]
+        gone = [(held, held.spec.retained_on_delete) for held in reversed(removed)]
+        self._delete_all([*replaced, *gone], "cleanup", report)
         return report
 
     def _rollback(self, stack: _Stack, report: PlayReport, changes: list[_Change]) -> PlayReport:
+        """Undo the events the attempt sent, in reverse dependency order; then clean up the physical IDs
+        it minted."""
         report.status = "UPDATE_ROLLBACK_COMPLETE"
-        minted: list[tuple[DeployedResource, bool]] = []
-        for change in reversed(changes):
+        undoing = list(reversed(changes))
+
+        def undo(key: str) -> _Undo:
+            change = undoing[int(key)]
             old = change.before
             if old is None:
                 # Created by the attempt: deleted, unless it answered no ID or ``Retain`` keeps it.
@@ -298,36 +345,79 @@ class CloudFormationPlayer:
                 created = DeployedResource(
                     change.sent, change.properties, answered or "", dict(change.result.data)
                 )
-                keep = change.sent.retained_on_rollback_of_create
-                if answered and not self._delete(created, "rollback", report, keep=keep):
-                    report.status = "UPDATE_ROLLBACK_FAILED"
-                continue
+                if not answered:
+                    return _Undo(change)
+                if change.sent.retained_on_rollback_of_create:
+                    return _Undo(change, retained=created)
+                deleted = self._send("Delete", change.sent, created.properties, report.stack_name, created)
+                return _Undo(change, deleted)
             # The failed resource's held ID is still the old one; an updated one holds its new ID.
             held = change.held or old
             attempted = DeployedResource(old.spec, change.properties, held.physical_id)
-            undo = self._send("Update", old.spec, old.properties, stack.source.name, attempted)
-            report.steps.append(Step("rollback", undo))
-            if not undo.ok:
+            return _Undo(change, self._send("Update", old.spec, old.properties, stack.source.name, attempted))
+
+        specs = [change.sent for change in undoing]
+        undone = play_in_order(
+            [str(i) for i in range(len(undoing))], _delete_order(specs), undo, limit=self.max_concurrency
+        )
+        minted: list[tuple[DeployedResource, bool]] = []
+        for done in undone.values():
+            change, result = done.change, done.result
+            if done.retained is not None:
+                report.retained.append(done.retained)
+            if result is None:
+                continue
+            report.steps.append(Step("rollback", result))
+            if not result.ok:
                 report.status = "UPDATE_ROLLBACK_FAILED"
                 continue
-            restored = undo.physical_resource_id or held.physical_id
+            old = change.before
+            if old is None:
+                continue
+            held = change.held or old
+            restored = result.physical_resource_id or held.physical_id
             stack.resources[old.spec.logical_id] = DeployedResource(
-                old.spec, old.properties, restored, dict(undo.data) or old.attributes
+                old.spec, old.properties, restored, dict(result.data) or old.attributes
             )
             if change.ok and held.physical_id != restored:
                 minted.append((held, old.spec.retained_on_replace))
-        for held, keep in minted:
-            self._delete(held, "cleanup", report, keep=keep)
+        self._delete_all(minted, "cleanup", report)
         return report
 
-    def _delete(self, held: DeployedResource, phase: Phase, report: PlayReport, *, keep: bool) -> bool:
-        """Send ``held`` its Delete, or record it as retained when a policy keeps it; False if it failed."""
-        if keep:
-            report.retained.append(held)
-            return True
-        result = self._send("Delete", held.spec, held.properties, report.stack_name, held)
-        report.steps.append(Step(phase, result))
-        return result.ok
+    def _play(
+        self, plan: list[ResourceSpec], act: Callable[[str], T], failed: Callable[[T], bool]
+    ) -> dict[str, T]:
+        """``act(logical_id)`` for each resource of ``plan`` once what it depends on is done, independent ones
+        at once; a result ``failed`` calls a failure starts nothing new. Results in ``plan`` order."""
+        keys = [spec.logical_id for spec in plan]
+        waits = {spec.logical_id: spec.depends_on for spec in plan}
+        return play_in_order(keys, waits, act, failed=failed, limit=self.max_concurrency)
+
+    def _delete_all(
+        self, items: Sequence[tuple[DeployedResource, bool]], phase: Phase, report: PlayReport
+    ) -> list[bool]:
+        """Send each held resource its Delete, or record it as retained when the flag beside it says its
+        policy keeps it; each after the items that depend on it, independent ones at once. Steps and
+        retained resources are listed in ``items`` order; returns, per item, whether it is gone (or kept)."""
+
+        def delete(key: str) -> Result | None:
+            held, keep = items[int(key)]
+            if keep:
+                return None
+            return self._send("Delete", held.spec, held.properties, report.stack_name, held)
+
+        keys = [str(i) for i in range(len(items))]
+        waits = _delete_order([held.spec for held, _ in items])
+        results = play_in_order(keys, waits, delete, limit=self.max_concurrency)
+        outcome = []
+        for key, (held, _) in zip(keys, items, strict=True):
+            result = results[key]
+            if result is None:
+                report.retained.append(held)
+            else:
+                report.steps.append(Step(phase, result))
+            outcome.append(result is None or result.ok)
+        return outcome
 
     def _check(self, source: StackSource, resolver: Resolver, plan: list[ResourceSpec]) -> None:
         """Every property resolves (references stand in for values), before any event is sent."""
@@ -409,12 +499,13 @@ class CloudFormationPlayer:
         physical_id = held.physical_id if held else None
         old_properties = held.properties if held and request_type == "Update" else None
         if spec.function is None:
-            if self._email_addresses is None:
-                if self._connect_endpoint is None:
-                    raise TemplateError(
-                        "email addresses are played through Connect's API: give connect_endpoint"
-                    )
-                self._email_addresses = EmailAddresses(self._connect_endpoint, self.env)
+            with self._lock:
+                if self._email_addresses is None:
+                    if self._connect_endpoint is None:
+                        raise TemplateError(
+                            "email addresses are played through Connect's API: give connect_endpoint"
+                        )
+                    self._email_addresses = EmailAddresses(self._connect_endpoint, self.env)
             return self._email_addresses.apply(
                 request_type, spec.logical_id, properties, physical_id, old_properties
             )
@@ -427,6 +518,17 @@ class CloudFormationPlayer:
             old_properties=old_properties,
         )
         return self.invoke(event, spec.function)
+
+
+def _delete_order(specs: Sequence[ResourceSpec]) -> dict[str, set[str]]:
+    """For deletes of ``specs`` (keyed by position): each waits for the ones that depend on it."""
+    positions: dict[str, list[str]] = {}
+    for i, spec in enumerate(specs):
+        positions.setdefault(spec.logical_id, []).append(str(i))
+    needs = {
+        str(i): {p for d in spec.depends_on for p in positions.get(d, ())} for i, spec in enumerate(specs)
+    }
+    return dependents(needs)
 
 
 def _held_values(

@@ -1,7 +1,10 @@
-"""What a play reports, read like CloudFormation's event list: the stack's final status and every step.
+"""What a play reports, read like CloudFormation's stack events: the stack's final status and every step.
 
 Each step has its phase and its result: ``status`` (SUCCESS / FAILED / None when the function never
 answered), ``reason``, ``physical_resource_id`` and ``data`` (the attributes ``Fn::GetAtt`` reads).
+``str(report)`` lists the first failure, then every event with its resource status (``CREATE_FAILED``)
+and reason; ``repr(report)``, which pytest shows for ``assert report.ok, report``, is that first failure on
+one line, short enough for pytest's cut.
 """
 
 from __future__ import annotations
@@ -81,11 +84,22 @@ class Step:
     phase: Phase
     result: Result
 
-    def __str__(self) -> str:
+    @property
+    def resource_status(self) -> str:
+        """CloudFormation's word for the outcome: ``CREATE_COMPLETE``, ``UPDATE_FAILED``, ``DELETE_FAILED``.
+
+        A function that never answered is ``..._FAILED`` too: CloudFormation fails it at ServiceTimeout.
+        """
+        return f"{self.result.request_type.upper()}_{'COMPLETE' if self.result.ok else 'FAILED'}"
+
+    def event(self) -> str:
+        """Resource, status, then the reason (or, on success, the physical ID), as a stack event reads."""
         r = self.result
-        return (
-            f"{self.phase:8} {r.request_type:6} {r.logical_id} -> {r.status} {r.physical_resource_id or ''}"
-        )
+        said = r.reason if r.reason and not r.ok else r.physical_resource_id or ""
+        return f"{r.logical_id} {self.resource_status} {said}".rstrip()
+
+    def __str__(self) -> str:
+        return f"{self.phase:8} {self.event()}"
 
 
 @dataclass(frozen=True)
@@ -112,10 +126,30 @@ class PlayReport:
     def ok(self) -> bool:
         return self.status in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE")
 
+    @property
+    def first_failure(self) -> Step | None:
+        """The step that failed first: the cause (the steps after it are the rollback it started)."""
+        return next((s for s in self.steps if not s.result.ok), None)
+
     def sequence(self) -> list[tuple[str, str, str]]:
         """(phase, request type, logical id) of each step, for asserting on event order."""
         return [(s.phase, s.result.request_type, s.result.logical_id) for s in self.steps]
 
     def __str__(self) -> str:
-        kept = [f"  retained {r.spec.logical_id} {r.physical_id}" for r in self.retained]
-        return "\n".join([f"{self.stack_name}: {self.status}", *(f"  {s}" for s in self.steps), *kept])
+        """The stack's status, its first failure, then every event in the order it was sent."""
+        lines = [f"{self.stack_name}: {self.status}"]
+        failed = self.first_failure
+        if failed is not None:
+            lines.append(f"  first failure: {failed.phase} {failed.event()}")
+        lines += [f"  {s}" for s in self.steps]
+        lines += [f"  retained {r.spec.logical_id} {r.physical_id}" for r in self.retained]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        """One line: the stack's status and its first failure, short enough that pytest's cut of a long
+        repr (240 characters at its default verbosity) spares a typical reason; ``print(report)`` lists
+        every event."""
+        failed = self.first_failure
+        if failed is None:
+            return f"<PlayReport {self.stack_name} {self.status}, events: {len(self.steps)}>"
+        return f"<PlayReport {self.stack_name} {self.status}: {failed.event()}>"

@@ -99,7 +99,11 @@ class Resolver:
         parameters: Mapping[str, str] | None = None,
         *,
         exports: Mapping[str, Any] | None = None,
+        stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
+        """``exports`` (export name -> value) serve ``Fn::ImportValue``; ``stack_outputs`` (stack name ->
+        output id -> value) serve ``Fn::GetStackOutput``, the weak cross-stack reference CDK writes when
+        ``@aws-cdk/core:defaultCrossStackReferences`` is ``weak`` (what a current ``cdk init`` sets)."""
         self._declared: dict[str, Any] = dict(template.get("Parameters") or {})
         self._given = dict(parameters or {})
         unknown = sorted(set(self._given) - set(self._declared))
@@ -110,6 +114,7 @@ class Resolver:
         self.stack_id = stack_id_for(stack_name, env)
         self._resources: ResourceValues | None = None
         self._exports = dict(exports or {})
+        self._stack_outputs = {k: dict(v) for k, v in (stack_outputs or {}).items()}
 
     def with_resources(self, resources: ResourceValues) -> Resolver:
         """The same stack, parameters and imports; ``Ref``/``Fn::GetAtt`` of resources from ``resources``."""
@@ -138,12 +143,14 @@ class Resolver:
                         "deploy the exporting stack first"
                     )
                 return self._exports[name]
+            if key == "Fn::GetStackOutput":
+                return self._stack_output(arg, f"{where}: Fn::GetStackOutput")
             if key == "Fn::Join":
                 return self._join(arg, where)
             if key.startswith("Fn::") or key == "Condition":
                 raise TemplateError(
                     f"{where}: {key} is not supported by the player "
-                    "(only literals, Ref, Fn::GetAtt, Fn::ImportValue and Fn::Join)"
+                    "(only literals, Ref, Fn::GetAtt, Fn::ImportValue, Fn::GetStackOutput and Fn::Join)"
                 )
         return {k: self.resolve(v, f"{where}.{k}") for k, v in value.items()}
 
@@ -175,6 +182,25 @@ class Resolver:
         if self._resources is None:
             raise TemplateError(f"{where}: {logical_id} is not a parameter or pseudo parameter")
         return self._resources(logical_id, attribute, where)
+
+    def _stack_output(self, arg: Any, where: str) -> Any:
+        """``{StackName, OutputName, Region?}``: an Output of a stack this player deployed, in its region."""
+        arg = self.resolve(arg, where)
+        if not isinstance(arg, dict) or not {"StackName", "OutputName"} <= set(arg):
+            raise TemplateError(f"{where} needs StackName and OutputName")
+        stack, output = str(arg["StackName"]), str(arg["OutputName"])
+        region = str(arg.get("Region") or self.env.region)
+        if region != self.env.region:
+            raise TemplateError(
+                f"{where}: stack {stack} is in {region}; the player plays {self.env.region} only"
+            )
+        outputs = self._stack_outputs.get(stack)
+        if outputs is None or output not in outputs:
+            raise TemplateError(
+                f"{where}: output {output} of stack {stack}: no stack this player deployed has it; deploy "
+                f"{stack} first"
+            )
+        return outputs[output]
 
     def _join(self, arg: Any, where: str) -> str:
         if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str)):

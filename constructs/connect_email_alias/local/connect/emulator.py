@@ -76,7 +76,7 @@ class ConnectEmulator(Served):
         #: Denials: ``iam.deny_for(seconds, operations=, instances=)``, ``iam.deny(...)``, ``iam.clear()``.
         self.iam = Iam(clock, account)
         self._state = ConnectState(region, account, clock)
-        self._throttle = Throttle(quota, clock)
+        self._throttle = Throttle(clock, quota.bucket_for if quota else None)
         self._gateway = Gateway(self._state, self.faults, self._throttle, self.iam)
         self._iam_propagation = iam_propagation
         self._address = (host, port)
@@ -126,7 +126,7 @@ class ConnectEmulator(Served):
 
     def set_quota(self, quota: Quota | None) -> None:
         """Apply ``quota`` from now on (None: unlimited); every bucket starts full."""
-        self._throttle.set(quota)
+        self._throttle.set(quota.bucket_for if quota else None)
 
     @property
     def read_lag(self) -> ReadLag:
@@ -182,7 +182,7 @@ class ConnectEmulator(Served):
         """Stop ``alias_id`` forwarding to ``primary_id`` (the pair must exist)."""
         self._state.disassociate(instance_id, primary_id, alias_id)
 
-    def set_tags(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
+    def tag(self, instance_id: str, email_address_id: str, tags: Mapping[str, str]) -> None:
         """Add or overwrite ``tags`` (what TagResource does)."""
         self._state.tag(instance_id, email_address_id, tags)
 
@@ -196,8 +196,14 @@ class ConnectEmulator(Served):
 
     # -- inspection ------------------------------------------------------------------------------
 
+    def forwards_to(self, instance_id: str) -> dict[str, str]:
+        """Who forwards to whom: ``{alias_id: primary_id}``, each alias and the primary its mail goes to
+        (``forwards_to(i)[HELP] == SUPPORT``: help@ forwards to support@)."""
+        return {alias: primary for primary, alias in self._state.aliases(instance_id).items()}
+
     def aliases_by_primary(self, instance_id: str) -> dict[str, str]:
-        """The instance's alias relations keyed by primary: ``{primary_id: alias_id}``."""
+        """The same relations keyed by primary, ``{primary_id: alias_id}`` (each primary and the one alias
+        that forwards to it); :meth:`forwards_to` reads in the other, the sentence's, order."""
         return self._state.aliases(instance_id)
 
     def primary_of_alias(self, instance_id: str, alias_id: str) -> str | None:
@@ -206,11 +212,11 @@ class ConnectEmulator(Served):
 
     def address(self, instance_id: str, email_address_id: str) -> AddressView:
         """One address as it is now: its string, ARN, display name, tags and both alias directions."""
-        return self._state.describe(instance_id, email_address_id)
+        return self._state.true_view(instance_id, email_address_id)
 
     def tags(self, instance_id: str, email_address_id: str) -> dict[str, str]:
         """The address's tags as they are now."""
-        return self._state.describe(instance_id, email_address_id).tags
+        return self._state.true_view(instance_id, email_address_id).tags
 
     @property
     def calls(self) -> list[CallRecord]:

@@ -14,7 +14,7 @@ from typing import Literal
 
 from .clock import Clock
 from .exceptions import ConnectError, throttled
-from .quota import TokenBucket
+from .quota import Throttle
 
 #: Matches every operation in :meth:`Faults.fail_next`, :meth:`Faults.rate_limit`, :meth:`Faults.latency`.
 ANY_OPERATION = "*"
@@ -62,9 +62,10 @@ class Faults:
         self._clock = clock
         self._lock = threading.Lock()
         self._scripted: list[_Scripted] = []
-        self._buckets: dict[str, TokenBucket] = {}
+        self._rate_limits: dict[str, tuple[float, int]] = {}
+        self._throttle = Throttle(clock, self._bucket_for)
         self._latency: dict[str, float] = {}
-        self._locks: dict[str, float] = {}
+        self._address_locks: dict[str, float] = {}
 
     def fail_next(
         self,
@@ -103,9 +104,9 @@ class Faults:
         With ``"*"`` one bucket is shared by every operation; for Connect's own per-operation quota, give
         the emulator a :class:`~.quota.Quota` instead.
         """
-        bucket = TokenBucket.full(per_second, burst, self._clock())
         with self._lock:
-            self._buckets[operation] = bucket
+            self._throttle.start(operation, per_second, burst)
+            self._rate_limits[operation] = (per_second, burst)
 
     def latency(self, operation: str, seconds: float) -> None:
         """Delay every answer of ``operation`` by ``seconds`` (before acting)."""
@@ -120,19 +121,20 @@ class Faults:
         """
         until = self._clock() + seconds
         with self._lock:
-            self._locks.update(dict.fromkeys(address_ids, until))
+            self._address_locks.update(dict.fromkeys(address_ids, until))
 
     def unlock(self, address_ids: Iterable[str] | None = None) -> None:
         """Release the given locks (all when ``None``)."""
         with self._lock:
-            for address_id in list(self._locks) if address_ids is None else address_ids:
-                self._locks.pop(address_id, None)
+            for address_id in list(self._address_locks) if address_ids is None else address_ids:
+                self._address_locks.pop(address_id, None)
 
     def clear(self) -> None:
         """Forget every scripted fault, rate limit, latency and lock."""
         with self._lock:
-            for plan in (self._scripted, self._buckets, self._latency, self._locks):
+            for plan in (self._scripted, self._rate_limits, self._latency, self._address_locks):
                 plan.clear()
+            self._throttle.set(self._bucket_for)
 
     # -- consulted by the emulator -----------------------------------------------------------------
 
@@ -149,16 +151,21 @@ class Faults:
                     if item.remaining == 0:
                         self._scripted.remove(item)
                     return item.planned
-            bucket = self._buckets.get(operation) or self._buckets.get(ANY_OPERATION)
-            if bucket is not None and not bucket.take(self._clock()):
+            if not self._throttle.admit(operation):
                 return PlannedFault(throttled(), after=False)
         return None
+
+    def _bucket_for(self, operation: str) -> tuple[str, float, int] | None:
+        """The operation's own rate limit, else the one shared by every operation (``"*"``)."""
+        key = operation if operation in self._rate_limits else ANY_OPERATION
+        limits = self._rate_limits.get(key)
+        return None if limits is None else (key, *limits)
 
     def locked(self, address_ids: Iterable[str]) -> str | None:
         """The first of ``address_ids`` that is locked now, if any."""
         now = self._clock()
         with self._lock:
-            return next((a for a in address_ids if self._locks.get(a, now) > now), None)
+            return next((a for a in address_ids if self._address_locks.get(a, now) > now), None)
 
     def _script(self, operation: str, count: int, fault: Fault, after: bool) -> None:
         if count < 1:

@@ -129,7 +129,7 @@ class Gateway:
             return _fault_answer(planned)
         try:
             self._admit(call)
-            with state.lock:
+            with state.guard:
                 held = self._faults.locked(call.touched)
                 if held is not None:
                     # CHOICE: a held lock answers like Connect's distributed lock would: a 409

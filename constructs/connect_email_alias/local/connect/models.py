@@ -1,8 +1,8 @@
 """The emulated Connect data (instances, email addresses, alias relations, tags) and its rules; no HTTP.
 
 Choices where the Connect documentation is silent are marked ``CHOICE`` (docs/design.md, "Offline test
-bed"). Writes act at once; only the wire's reads (:meth:`ConnectState.read`, :meth:`ConnectState.search`)
-apply the :class:`~.lag.ReadLag`, and only to changes made with ``lagging``.
+bed"). Writes act at once; only the wire's reads (:meth:`ConnectState.describe_email_address`,
+:meth:`ConnectState.search`) apply the :class:`~.lag.ReadLag`, and only to changes made with ``lagging``.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from ..arns import ConnectArn
 from .clock import Clock
 from .exceptions import conflict, duplicate, invalid_parameter, invalid_request, not_found
 from .lag import ReadLag, Recent
-from .tagging import check_tags, merged
+from .tagging import check_tag_keys, check_tags, merged
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
-_ARN = re.compile(r"arn:([^:]+):connect:([^:]*):([^:]*):instance/([^/]+)(?:/(.*))?")
 # Generated address IDs: uuid5 in this namespace over (instance, email, creation number).
 _ID_NAMESPACE = uuid.UUID("6f1c1c1e-6d1b-4e55-9a53-0c0c0e0a11a5")
 
@@ -30,7 +30,7 @@ _Key = tuple[str, str]  # (instance id, address id)
 
 def _timestamp() -> str:
     # The model's ISO8601Datetime is a plain string; Connect writes UTC with a Z.
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass
@@ -98,15 +98,15 @@ class Instance:
 
 
 class ConnectState:
-    """All emulated Connect data of one account and region, guarded by one lock (:attr:`lock`)."""
+    """All emulated Connect data of one account and region, behind one mutex (:attr:`guard`)."""
 
     def __init__(self, region: str, account: str, clock: Clock, partition: str = "aws") -> None:
         self.region = region
         self.account = account
-        self.partition = partition
+        self.partition = partition  # another region's state (``elsewhere``) may be of another partition
         self.lag = ReadLag()
-        #: Held by every method; the gateway holds it too, to check a fault lock and act atomically.
-        self.lock = threading.RLock()
+        #: Held by every method; the gateway holds it too, to check Connect's address lock and act atomically.
+        self.guard = threading.RLock()
         self._clock = clock
         self._instances: dict[str, Instance] = {}
         self._alias_changes: Recent[_Key, str | None] = Recent(clock)
@@ -119,15 +119,15 @@ class ConnectState:
 
     # -- instances and addresses -----------------------------------------------------------------
 
-    def instance_arn(self, instance_id: str) -> str:
-        return f"arn:{self.partition}:connect:{self.region}:{self.account}:instance/{instance_id}"
+    def instance_arn(self, instance_id: str) -> ConnectArn:
+        return ConnectArn(self.partition, self.region, self.account, instance_id)
 
     def create_instance(self, instance_id: str) -> None:
-        with self.lock:
+        with self.guard:
             self._instances.setdefault(instance_id, Instance(instance_id))
 
     def delete_instance(self, instance_id: str) -> None:
-        with self.lock:
+        with self.guard:
             for address_id in self._instance(instance_id).addresses:
                 self._forget(instance_id, address_id)
             del self._instances[instance_id]
@@ -143,7 +143,7 @@ class ConnectState:
         tags: Mapping[str, str] | None = None,
         lagging: bool = False,
     ) -> EmailAddress:
-        with self.lock:
+        with self.guard:
             instance = self._instance(instance_id)
             if not _EMAIL.fullmatch(email_address):
                 raise invalid_parameter(f"EmailAddress is not a valid email address: {email_address}")
@@ -158,7 +158,7 @@ class ConnectState:
             address = instance.addresses[new_id] = EmailAddress(
                 email_address_id=new_id,
                 email_address=email_address,
-                arn=f"{self.instance_arn(instance_id)}/email-address/{new_id}",
+                arn=str(self.instance_arn(instance_id).email_address(new_id)),
                 display_name=display_name,
                 description=description,
                 tags=check_tags(tags) if tags is not None else {},
@@ -168,7 +168,7 @@ class ConnectState:
 
     def delete_email_address(self, instance_id: str, email_address_id: str, *, lagging: bool = False) -> None:
         """Delete an address and every alias relation it takes part in (the Associate page says so)."""
-        with self.lock:
+        with self.guard:
             instance = self._instance(instance_id)
             instance.address(email_address_id)
             del instance.addresses[email_address_id]
@@ -180,8 +180,9 @@ class ConnectState:
 
     # -- true state (out-of-band inspection and the rules) ---------------------------------------
 
-    def describe(self, instance_id: str, email_address_id: str) -> AddressView:
-        with self.lock:
+    def true_view(self, instance_id: str, email_address_id: str) -> AddressView:
+        """The address as it is now, never lagging (inspection and the rules; not what the wire reads)."""
+        with self.guard:
             instance = self._instance(instance_id)
             address = instance.address(email_address_id)
             return AddressView(
@@ -195,18 +196,19 @@ class ConnectState:
             )
 
     def aliases(self, instance_id: str) -> dict[str, str]:
-        with self.lock:
+        with self.guard:
             return dict(self._instance(instance_id).aliases)
 
     def primary_of(self, instance_id: str, alias_id: str) -> str | None:
-        with self.lock:
+        with self.guard:
             return self._instance(instance_id).primary_of(alias_id)
 
     # -- reads over the wire (lagging as configured) ---------------------------------------------
 
-    def read(self, instance_id: str, email_address_id: str) -> Seen:
-        """DescribeEmailAddress: like Connect, it does not reveal that the address is itself an alias."""
-        with self.lock:
+    def describe_email_address(self, instance_id: str, email_address_id: str) -> Seen:
+        """What DescribeEmailAddress serves, lagging as configured; like Connect, it does not reveal that the
+        address is itself an alias."""
+        with self.guard:
             instance = self._instance(instance_id)
             address = instance.address(email_address_id)
             if not self._visible(address):
@@ -215,7 +217,7 @@ class ConnectState:
 
     def search(self, instance_id: str, matches: Callable[[Seen], bool]) -> list[Seen]:
         """SearchEmailAddresses' hits, as reads see them."""
-        with self.lock:
+        with self.guard:
             instance = self._instance(instance_id)
             seen = [self._seen(instance, a) for a in instance.addresses.values() if self._visible(a)]
         return [s for s in seen if matches(s)]
@@ -223,34 +225,31 @@ class ConnectState:
     # -- tags ------------------------------------------------------------------------------------
 
     def address_for_arn(self, arn: str) -> _Key:
-        """(instance id, address id) of an email-address ARN of this account and region."""
-        match = _ARN.fullmatch(arn)
-        if match is None:
+        """(instance id, address id) an email-address ARN of this account and region names (not looked up:
+        TagResource checks its tags first)."""
+        parsed = ConnectArn.parse(arn)
+        if parsed is None:
             raise invalid_parameter(f"resourceArn {arn} is not a valid Amazon Connect ARN")
-        partition, region, account, instance_id, rest = match.groups()
-        if (partition, region, account) != (self.partition, self.region, self.account):
+        if (parsed.partition, parsed.region, parsed.account) != (self.partition, self.region, self.account):
             # CHOICE: an ARN of another partition, region or account names nothing here: 404.
             raise not_found(f"Resource {arn} not found")
-        address_id = (rest or "").removeprefix("email-address/")
-        if address_id == (rest or "") or "/" in address_id:
+        address_id = parsed.email_address_id
+        if address_id is None:
             # CHOICE: only email addresses are emulated; other Connect resources cannot be tagged.
             raise invalid_request(f"resourceArn {arn} is not an email address; the emulator tags only those")
-        with self.lock:
-            self._instance(instance_id).address(address_id)
-        return instance_id, address_id
+        return parsed.instance_id, address_id
 
-    def tag(
-        self, instance_id: str, email_address_id: str, tags: Mapping[str, str], *, lagging: bool = False
-    ) -> None:
-        """Add or overwrite ``tags`` (TagResource). CHOICE: takes no lock, leaves ModifiedTimestamp."""
+    def tag(self, instance_id: str, email_address_id: str, tags: object, *, lagging: bool = False) -> None:
+        """Add or overwrite ``tags`` (TagResource), checked by the model's TagMap rules. CHOICE: takes no
+        lock, leaves ModifiedTimestamp."""
         checked = check_tags(tags)
         self._retag(instance_id, email_address_id, lambda old: merged(old, checked), lagging)
 
     def untag(
-        self, instance_id: str, email_address_id: str, keys: Iterable[str], *, lagging: bool = False
+        self, instance_id: str, email_address_id: str, keys: Iterable[object], *, lagging: bool = False
     ) -> None:
-        """Remove ``keys`` (UntagResource); keys the address does not carry are ignored."""
-        removed = set(keys)
+        """Remove ``keys`` (UntagResource: 1 to 50 valid keys); keys the address lacks are ignored."""
+        removed = set(check_tag_keys(keys))
         self._retag(
             instance_id, email_address_id, lambda old: {k: old[k] for k in old if k not in removed}, lagging
         )
@@ -264,7 +263,7 @@ class ConnectState:
 
     def associate(self, instance_id: str, primary_id: str, alias_id: str, *, lagging: bool = False) -> None:
         """Make ``alias_id`` forward to ``primary_id``, enforcing the Associate page's rules."""
-        with self.lock:
+        with self.guard:
             instance = self._pair_in(instance_id, primary_id, alias_id)
             current = instance.aliases.get(primary_id)
             # CHOICE: every state-dependent refusal is a 409 ResourceConflictException, including
@@ -298,7 +297,7 @@ class ConnectState:
         self, instance_id: str, primary_id: str, alias_id: str, *, lagging: bool = False
     ) -> None:
         """Remove the relation ``alias_id`` -> ``primary_id``; it must exist."""
-        with self.lock:
+        with self.guard:
             instance = self._pair_in(instance_id, primary_id, alias_id)
             if instance.aliases.get(primary_id) != alias_id:
                 # CHOICE: "The alias association must currently exist": a missing pair is a 404
@@ -351,7 +350,7 @@ class ConnectState:
         change: Callable[[dict[str, str]], dict[str, str]],
         lagging: bool,
     ) -> None:
-        with self.lock:
+        with self.guard:
             address = self._instance(instance_id).address(email_address_id)
             tags = change(address.tags)
             if lagging:

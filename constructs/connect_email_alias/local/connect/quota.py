@@ -6,7 +6,7 @@ Off unless the emulator is given a :class:`Quota`; beyond it, 429 ThrottlingExce
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -37,6 +37,10 @@ class TokenBucket:
         return False
 
 
+#: Which bucket a call draws from and its limits: (bucket key, rate, burst), or None for no limit.
+BucketFor = Callable[[str], "tuple[str, float, int] | None"]
+
+
 @dataclass(frozen=True)
 class Quota:
     """Requests per second and burst for every operation; ``per_operation`` maps an operation name to
@@ -53,31 +57,43 @@ class Quota:
             if rate <= 0 or burst < 1:
                 raise ValueError(f"a quota needs rate > 0 and burst >= 1, not {rate}/{burst}")
 
+    def bucket_for(self, operation: str) -> tuple[str, float, int]:
+        """Each operation has a bucket of its own, as Connect throttles each API."""
+        return (operation, *self.per_operation.get(operation, (self.rate, self.burst)))
+
 
 Quota.DEFAULT = Quota()
 
 
 class Throttle:
-    """Admits calls within a :class:`Quota`; each operation has its own bucket (thread-safe)."""
+    """Admits calls while their token bucket has a token (thread-safe): Connect's quota and the faults'
+    rate limits alike. A bucket starts full when first drawn from."""
 
-    def __init__(self, quota: Quota | None, clock: Clock) -> None:
-        self._quota = quota
+    def __init__(self, clock: Clock, bucket_for: BucketFor | None = None) -> None:
         self._clock = clock
+        self._bucket_for = bucket_for
         self._buckets: dict[str, TokenBucket] = {}
         self._lock = threading.Lock()
 
-    def set(self, quota: Quota | None) -> None:
-        """Replace the quota; buckets start full again."""
+    def set(self, bucket_for: BucketFor | None) -> None:
+        """Replace the limits (None: unlimited); every bucket starts full again."""
         with self._lock:
-            self._quota = quota
+            self._bucket_for = bucket_for
             self._buckets.clear()
+
+    def start(self, key: str, rate: float, burst: int) -> None:
+        """Start the bucket ``key`` full now, with these limits (they must match what ``bucket_for`` says)."""
+        bucket = TokenBucket.full(rate, burst, self._clock())
+        with self._lock:
+            self._buckets[key] = bucket
 
     def admit(self, operation: str) -> bool:
         with self._lock:
-            if self._quota is None:
+            found = self._bucket_for(operation) if self._bucket_for is not None else None
+            if found is None:
                 return True
+            key, rate, burst = found
             now = self._clock()
-            if operation not in self._buckets:
-                limits = self._quota.per_operation.get(operation, (self._quota.rate, self._quota.burst))
-                self._buckets[operation] = TokenBucket.full(*limits, now)
-            return self._buckets[operation].take(now)
+            if key not in self._buckets:
+                self._buckets[key] = TokenBucket.full(rate, burst, now)
+            return self._buckets[key].take(now)

@@ -13,7 +13,6 @@ from typing import Any
 from . import search
 from .exceptions import invalid_parameter
 from .models import ConnectState, Seen
-from .tagging import check_tag_keys, check_tags
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def create_email_address(state: ConnectState, request: Request) -> dict[str, Any
 
 
 def describe_email_address(state: ConnectState, request: Request) -> dict[str, Any]:
-    return describe_body(state.read(*_ids(request)), full=True)
+    return describe_body(state.describe_email_address(*_ids(request)), full=True)
 
 
 def delete_email_address(state: ConnectState, request: Request) -> dict[str, Any]:
@@ -128,12 +127,11 @@ def search_email_addresses(state: ConnectState, request: Request) -> dict[str, A
 
 
 def tag_resource(state: ConnectState, request: Request) -> dict[str, Any]:
-    tags = check_tags(request.body.get("tags"))
-    state.tag(*state.address_for_arn(request.path["resourceArn"]), tags, lagging=True)
+    state.tag(*state.address_for_arn(request.path["resourceArn"]), request.body.get("tags"), lagging=True)
     return {}
 
 
 def untag_resource(state: ConnectState, request: Request) -> dict[str, Any]:
-    keys = check_tag_keys(request.query.get("tagKeys", []))
+    keys = request.query.get("tagKeys", [])
     state.untag(*state.address_for_arn(request.path["resourceArn"]), keys, lagging=True)
     return {}

@@ -12,7 +12,7 @@ Format (JSON, API-style keys; ``?`` marks an optional key; docs/design.md, "Offl
             {"EmailAddress": "support@example.com", "EmailAddressId"?: "<your id>",
              "DisplayName"?: "...", "Description"?: "...", "Tags"?: {"key": "value"}}
           ],
-          "Aliases"?: [  # alias -> primary, both by EmailAddressId within this instance
+          "Aliases"?: [  # the alias forwards to the primary (help@ forwards to support@), by EmailAddressId
             {"EmailAddressId": "<primary id>", "AliasConfiguration": {"EmailAddressId": "<alias id>"}}
           ]
         }
@@ -121,19 +121,26 @@ def apply_seed(data: Mapping[str, Any], state: ConnectState, where: str = "seed"
                     tags=address.get("Tags"),
                 )
         for j, pair in enumerate(instance.get("Aliases", [])):
-            with _refused(f"{where}: Instances[{i}].Aliases[{j}]"):
+            with _refused(f"{where}: Instances[{i}].Aliases[{j}]", _SWAP_HINT):
                 state.associate(
                     instance_id, pair["EmailAddressId"], pair["AliasConfiguration"]["EmailAddressId"]
                 )
 
 
+_SWAP_HINT = (
+    "In an Aliases item, EmailAddressId is the primary (the address mail is forwarded to) and"
+    " AliasConfiguration.EmailAddressId the alias that forwards to it: if the pair is written the wrong way"
+    " round, swap the two IDs."
+)
+
+
 @contextmanager
-def _refused(where: str) -> Iterator[None]:
-    """Connect's refusal of a seeded item, as a SeedError naming the item."""
+def _refused(where: str, hint: str = "") -> Iterator[None]:
+    """Connect's refusal of a seeded item, as a SeedError naming the item (and what to check)."""
     try:
         yield
     except ConnectError as error:
-        raise SeedError(f"{where}: {error.message}") from error
+        raise SeedError(f"{where}: {error.message}{'. ' + hint if hint else ''}") from error
 
 
 def _check(value: Any, shape: _Shape, where: str) -> None:

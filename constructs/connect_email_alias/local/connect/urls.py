@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
+from ..arns import ConnectArn
 from . import responses
 from .exceptions import ConnectError
 from .models import ConnectState
@@ -41,7 +42,7 @@ class Route:
     uri: str  # the model's requestUri, e.g. "/email-addresses/{InstanceId}/{EmailAddressId}"
     operation: str
     handler: Handler
-    locking: bool = False  # takes Connect's lock on the addresses it touches (the Disassociate page)
+    takes_address_lock: bool = False  # Connect's lock on the addresses it touches (the Disassociate page)
     token_reuse: str | None = None  # the error of a ClientToken reused for another request (None: no token)
 
     @cached_property
@@ -70,7 +71,7 @@ ROUTES: tuple[Route, ...] = (
         _REUSED,
     ),
     Route("GET", _ADDRESS, "DescribeEmailAddress", responses.describe_email_address),
-    Route("DELETE", _ADDRESS, "DeleteEmailAddress", responses.delete_email_address, locking=True),
+    Route("DELETE", _ADDRESS, "DeleteEmailAddress", responses.delete_email_address, takes_address_lock=True),
     Route(
         "POST",
         f"{_ADDRESS}/associate-alias",
@@ -121,21 +122,22 @@ def resolve(
             return run()
         return tokens.once((str(instance_id), route.operation, token), params, run, route.token_reuse)
 
-    return Call(route.operation, params, instance_id, arn, _touched(params) if route.locking else (), act)
+    touched = _touched(params) if route.takes_address_lock else ()
+    return Call(route.operation, params, instance_id, arn, touched, act)
 
 
 def _scope(state: ConnectState, params: Mapping[str, Any]) -> tuple[str | None, str]:
     """The instance a call concerns and the resource ARN IAM evaluates it on."""
     arn = params.get("resourceArn")
     if isinstance(arn, str):
-        found = re.search(r":instance/([^/]+)", arn)
-        return (found.group(1) if found else None), arn
+        parsed = ConnectArn.parse(arn)
+        return (parsed.instance_id if parsed else None), arn
     instance = params.get("InstanceId")
     if not isinstance(instance, str):
         return None, "*"
     address = params.get("EmailAddressId")
-    arn = state.instance_arn(instance) + (f"/email-address/{address}" if isinstance(address, str) else "")
-    return instance, arn
+    scope = state.instance_arn(instance)
+    return instance, str(scope.email_address(address) if isinstance(address, str) else scope)
 
 
 def _touched(params: Mapping[str, Any]) -> tuple[str, ...]:
