@@ -4,7 +4,8 @@ Why: a stack with hundreds of aliases sends CloudFormation's Creates at once, an
 API per account and region, by default at 2 requests/s with a burst of 5 (its API reference, "best
 practices"; the service quotas page). Every event must succeed before its deadline, the total should stay
 close to what the quota allows, and the function should not hammer a quota the rest of the contact centre
-shares. Rows: 200 Creates at 20/s (the earlier, kinder setting), then the default quota for 100, 250 and
+shares. Rows: 200 Creates at a raised 20/s, with the provider untold and told that rate
+(`connect_requests_per_second`, the function's environment variable), then the default quota for 100, 250 and
 497 Creates (497 fill a stack with the provider's 3 resources), an update that swaps each of the 497
 aliases (and its cleanup Deletes of the old physical IDs), and the stack delete; and 100 Creates naming
 the addresses by their email address, each scanning its instance of 300 addresses (3 search pages) first.
@@ -62,6 +63,18 @@ class Scenario:
     swap_and_delete: bool = False
     # The events name both addresses by their email address (each one scans the instance first).
     by_email: bool = False
+    # The rate the provider was told (`connect_requests_per_second`): None, untold.
+    told: float | None = None
+
+    @property
+    def label(self) -> str:
+        """How `--only` names the scenario: as its first row reads."""
+        named = f" by address ({3 * self.creates} addresses)" if self.by_email else ""
+        return f"{self.creates} Creates{named} ({self.rate:g}/s, burst {self.burst})" + _told_text(self.told)
+
+
+def _told_text(told: float | None) -> str:
+    return "" if told is None else f", provider told {told:g}/s"
 
 
 @dataclass
@@ -72,6 +85,7 @@ class Phase:
     rate: float
     burst: int
     total: int
+    told: float | None = None
     failures: list[str] = field(default_factory=list)
     late: int = 0
     elapsed_s: float = 0.0
@@ -227,9 +241,11 @@ class RemoteEmulator:
 
 
 @contextlib.contextmanager
-def staged_function(emulator: RemoteEmulator) -> Iterator[InProcessFunction]:
-    """The staged asset loaded in this process by the harness, with the environment Lambda would give it,
-    pointed at `emulator`; the harness restores the environment, modules and loggers afterwards."""
+def staged_function(emulator: RemoteEmulator, told: float | None = None) -> Iterator[InProcessFunction]:
+    """The staged asset loaded in this process by the harness, with the environment Lambda would give it
+    (the told rate's variable too, as the provider sets it), pointed at `emulator`; the harness restores the
+    environment, modules and loggers afterwards."""
+    from connect_email_alias._contract import contract
     from connect_email_alias.local import Environment
     from connect_email_alias.local.connect.emulator import DUMMY_CREDENTIALS
     from connect_email_alias.local.harness import in_process, staged_asset
@@ -240,6 +256,7 @@ def staged_function(emulator: RemoteEmulator) -> Iterator[InProcessFunction]:
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
+        **({} if told is None else {contract.REQUESTS_PER_SECOND_ENV: f"{told:g}"}),
     }
     # No log handler: crhelper's JSON lines from hundreds of threads would drown the figures.
     with staged_asset() as asset, in_process(asset, Environment(), env=lambda_env) as function:
@@ -254,11 +271,12 @@ def play(
     label: str,
     events: list[dict[str, Any]],
     quota: tuple[float, int],
+    told: float | None = None,
 ) -> tuple[Phase, list[str | None]]:
     """Send every event at once (one thread each); returns the phase and each event's PhysicalResourceId."""
     rate, burst = quota
     timeout_s = function.spec.timeout_s  # the function's timeout, as the construct sets it
-    phase = Phase(label, rate, burst, len(events), timeout_s=timeout_s)
+    phase = Phase(label, rate, burst, len(events), told=told, timeout_s=timeout_s)
     physical: list[str | None] = [None] * len(events)
     emulator.clear_calls()
     emulator.set_quota((rate, burst))  # the same quota for every API, every bucket full
@@ -302,7 +320,7 @@ def play(
     phase.ok_calls = dict(Counter(operation for operation, status, _ in calls if status == 200))
     phase.throttled = sum(code == "ThrottlingException" for _, _, code in calls)
     phase.client_outcomes = outcomes.counts
-    print(f"  {label}: {phase.succeeded}/{phase.total} in {phase.elapsed_s:.0f} s "
+    print(f"  {label}{_told_text(told)}: {phase.succeeded}/{phase.total} in {phase.elapsed_s:.0f} s "
           f"(bound {phase.bound_s:.0f} s), {phase.throttled_per_call:.1f} throttled per call", flush=True)
     return phase, physical
 
@@ -315,9 +333,10 @@ def run_scenario(scenario: Scenario) -> tuple[list[Phase], bool]:
     todo = pairs(n)
     named = by_email(n) if scenario.by_email else todo
     label = f"{n} Creates" + (f" by address ({3 * n} addresses)" if scenario.by_email else "")
-    with RemoteEmulator(seed(n)) as emulator, staged_function(emulator) as function:
+    told = scenario.told
+    with RemoteEmulator(seed(n)) as emulator, staged_function(emulator, told) as function:
         creates = [event(function, "Create", i, p) for i, p in enumerate(named)]
-        created, physical = play(function, emulator, label, creates, quota)
+        created, physical = play(function, emulator, label, creates, quota, told)
         phases = [created]
         right = created.succeeded == n and emulator.aliases_by_primary(INSTANCE) == dict(todo)
         if scenario.swap_and_delete:
@@ -327,7 +346,7 @@ def run_scenario(scenario: Scenario) -> tuple[list[Phase], bool]:
                     event(function, "Update", i, new, physical[i], old_pair=old)
                     for i, (old, new) in enumerate(zip(todo, swapped, strict=True))
                 ]
-                swaps, new_physical = play(function, emulator, f"{n} swaps", updates, quota)
+                swaps, new_physical = play(function, emulator, f"{n} swaps", updates, quota, told)
                 # A new PhysicalResourceId makes CloudFormation send the old one a Delete after the update.
                 replaced = zip(todo, physical, new_physical, strict=True)
                 cleanups = [
@@ -336,7 +355,7 @@ def run_scenario(scenario: Scenario) -> tuple[list[Phase], bool]:
                     if old_id is not None and new_id not in (None, old_id)
                 ]
                 label = f"update cleanup of {len(cleanups)}"
-                cleanup, _ = play(function, emulator, label, cleanups, quota)
+                cleanup, _ = play(function, emulator, label, cleanups, quota, told)
                 phases += [swaps, cleanup]
                 right = (
                     swaps.succeeded == n
@@ -349,7 +368,9 @@ def run_scenario(scenario: Scenario) -> tuple[list[Phase], bool]:
                 for i, (p, physical_id) in enumerate(zip(todo, physical, strict=True))
                 if physical_id is not None
             ]
-            deleted, _ = play(function, emulator, f"stack delete of {len(deletes)}", deletes, quota)
+            deleted, _ = play(
+                function, emulator, f"stack delete of {len(deletes)}", deletes, quota, told
+            )
             phases.append(deleted)
             right = right and deleted.succeeded == len(deletes) and not emulator.aliases_by_primary(INSTANCE)
     return phases, right
@@ -363,7 +384,7 @@ def figures(result: Result, phase: Phase, *, default_quota: bool) -> None:
     """Three rows per phase: succeeded, time against the quota's bound, throttled attempts per call."""
     ratio = phase.elapsed_s / phase.bound_s if phase.bound_s else float("inf")
     ratio_goal = RATIO_GOAL if default_quota else RAISED_RATIO_GOAL
-    where = f"{phase.label} ({_quota_text(phase)})"
+    where = f"{phase.label} ({_quota_text(phase)}){_told_text(phase.told)}"
     result.figures.append(
         Figure(f"{where}: succeeded / total, before the deadline", f"{phase.succeeded}/{phase.total}",
                f"{phase.total}/{phase.total}", not phase.failures)
@@ -401,7 +422,9 @@ def figures(result: Result, phase: Phase, *, default_quota: bool) -> None:
             + ("." if default_quota else (
                 ": each event's first call runs in a cold environment that has seen nothing to learn from, "
                 "and a backoff steep enough to thin out 497 callers at the default quota overshoots a raised "
-                "one (docs/design.md § Handler, \"Quota\")."))
+                "one (docs/design.md § Handler, \"Quota\")"
+                + ("; telling the provider the rate (connect_requests_per_second) scales the waits to it."
+                   if phase.told is None else ".")))
         )
     if default_quota and phase.throttled_per_call > THROTTLED_GOAL:
         result.notes.append(
@@ -419,11 +442,13 @@ def scenarios(quick: bool) -> list[tuple[Scenario, bool]]:
     if quick:
         return [
             (Scenario(40, 10.0, 5), False),
+            (Scenario(40, 10.0, 5, told=10.0), False),
             (Scenario(20, rate, burst, swap_and_delete=True), True),
             (Scenario(20, rate, burst, by_email=True), True),
         ]
     return [
         (Scenario(200, 20.0, 5), False),
+        (Scenario(200, 20.0, 5, told=20.0), False),
         (Scenario(100, rate, burst), True),
         (Scenario(250, rate, burst), True),
         (Scenario(497, rate, burst, swap_and_delete=True), True),
@@ -431,20 +456,26 @@ def scenarios(quick: bool) -> list[tuple[Scenario, bool]]:
     ]
 
 
-def run(quick: bool = False, sizes: list[int] | None = None) -> Result:
+def run(quick: bool = False, sizes: list[int] | None = None, only: list[str] | None = None) -> Result:
+    """The scenarios (those with `sizes` Creates, or those labelled `only`, when given) in order."""
     prepare_environment()
     logging.getLogger("urllib3").setLevel(logging.ERROR)  # "pool is full" notes from hundreds of threads
     result = Result("5. Throughput under throttling (Connect's default quota: 2 requests/s, burst 5)")
     wrong: list[str] = []
-    for scenario, default_quota in scenarios(quick):
-        if sizes and scenario.creates not in sizes:
+    chosen = scenarios(quick)
+    unknown = set(only or ()) - {scenario.label for scenario, _ in chosen}
+    if unknown:
+        labels = "\n  ".join(scenario.label for scenario, _ in chosen)
+        asked = ", ".join(map(repr, sorted(unknown)))
+        raise SystemExit(f"no scenario labelled {asked}; they are:\n  {labels}")
+    for scenario, default_quota in chosen:
+        if (sizes and scenario.creates not in sizes) or (only and scenario.label not in only):
             continue
         phases, right = run_scenario(scenario)
         for phase in phases:
             figures(result, phase, default_quota=default_quota)
         if not right:
-            named = " by address" if scenario.by_email else ""
-            wrong.append(f"{scenario.creates}{named} at {scenario.rate:g}/s")
+            wrong.append(scenario.label)
     result.details.append(
         "Lower bound = max over operations of (successful calls of that operation - burst) / rate: the "
         "time the quota needs to let through what the events had to do. Throttled attempts are the "
@@ -462,5 +493,14 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="benchmark 5 alone (prints; run.py writes RESULTS.md)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--sizes", nargs="*", type=int, help="only the scenarios with these many Creates")
+    parser.add_argument(
+        "--only", nargs="*", metavar="LABEL",
+        help="only the scenarios with these labels, e.g. '200 Creates (20/s, burst 5), provider told 20/s' "
+        "(--list prints them)",
+    )
+    parser.add_argument("--list", action="store_true", help="print the scenarios' labels and stop")
     args = parser.parse_args()
-    run(args.quick, args.sizes).print()
+    if args.list:
+        print("\n".join(scenario.label for scenario, _ in scenarios(args.quick)))
+    else:
+        run(args.quick, args.sizes, args.only).print()

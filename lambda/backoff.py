@@ -7,6 +7,7 @@ quota. See docs/design.md § Handler ("Retry numbers", "Quota").
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,18 +18,26 @@ class Backoff:
     """Delays that grow as `base_s * factor^(n-1)` up to `cap_s`.
 
     `floor` is the share of each delay that is fixed (0 = full jitter, 0.5 = equal jitter): waiting
-    callers spread out (jitter) without many quick tries when each try is expensive (floor).
+    callers spread out (jitter) without many quick tries when each try is expensive (floor). No delay is
+    shorter than `shortest_s`, which matters only for delays scaled down (`scaled`).
     """
 
     base_s: float
     cap_s: float
     factor: float = 2.0
     floor: float = 0.0
+    shortest_s: float = 0.0
 
     def delay(self, attempt: int, rand: Callable[[], float]) -> float:
         """The wait before try `attempt + 1` (`attempt` >= 1), with jitter from `rand()` in [0, 1)."""
         step = min(self.cap_s, self.base_s * self.factor ** (attempt - 1))
-        return step * (self.floor + (1.0 - self.floor) * rand())
+        return max(self.shortest_s, step * (self.floor + (1.0 - self.floor) * rand()))
+
+    def scaled(self, by: float, shortest_s: float) -> Backoff:
+        """The same schedule `by` times as long (base and cap), no delay shorter than `shortest_s`."""
+        return dataclasses.replace(
+            self, base_s=self.base_s * by, cap_s=self.cap_s * by, shortest_s=shortest_s
+        )
 
 
 def time_for(remaining_ms: Callable[[], int], delay_s: float, reserve_ms: int) -> bool:

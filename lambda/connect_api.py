@@ -9,10 +9,12 @@ See docs/design.md § Handler.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -27,7 +29,17 @@ from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
-from contract import CONNECT_OPERATIONS, LOWER_CASE_HINT, REASON_MAX, has_upper_case
+from contract import (
+    CONNECT_OPERATIONS,
+    DEFAULT_REQUESTS_PER_SECOND,
+    LOWER_CASE_HINT,
+    REASON_MAX,
+    REQUESTS_PER_SECOND_ENV,
+    GrammarError,
+    excerpt,
+    has_upper_case,
+    parse_requests_per_second,
+)
 from errors import (
     Conflict,
     Denied,
@@ -92,6 +104,42 @@ class RetryPolicy:
     reserve_ms: int = 6000
     # Never start a call with less than this left: the timeout answer goes out 3 s before the deadline.
     floor_ms: int = 4000
+    # No throttling wait scaled down for a raised quota (`for_rate`) is shorter than this.
+    shortest_throttled_s: float = 0.05
+
+    def for_rate(self, requests_per_second: float) -> RetryPolicy:
+        """This policy for a quota of `requests_per_second` per API: the throttling waits scaled by Connect's
+        default rate / it, so callers thin out at the pace that quota refills (docs/design.md § Handler,
+        "Quota"). Other waits (5xx, denial, the deadline's reserve) do not depend on the quota."""
+        by = DEFAULT_REQUESTS_PER_SECOND / requests_per_second
+        shortest = self.shortest_throttled_s
+        return dataclasses.replace(
+            self,
+            throttled=self.throttled.scaled(by, shortest),
+            after_throttled_s=max(shortest, self.after_throttled_s * by),
+        )
+
+
+def policy_from_environment(environ: Mapping[str, str] = os.environ) -> RetryPolicy:
+    """The policy for the rate the provider was told (`REQUESTS_PER_SECOND_ENV`), the default without one."""
+    return _policy_for(environ.get(REQUESTS_PER_SECOND_ENV))
+
+
+@functools.cache
+def _policy_for(told: str | None) -> RetryPolicy:
+    """Once per value and process: a value the function cannot use is logged once and the default used,
+    as a wrong rate costs speed, never correctness."""
+    if told is None:
+        return RetryPolicy()
+    try:
+        rate = parse_requests_per_second(float(told), REQUESTS_PER_SECOND_ENV)
+    except ValueError as err:  # float()'s, or the contract's GrammarError
+        problem = str(err) if isinstance(err, GrammarError) else f"{excerpt(told)} is not a number"
+        logger.warning(json.dumps({
+            "setting": REQUESTS_PER_SECOND_ENV, "problem": problem, "using": DEFAULT_REQUESTS_PER_SECOND,
+        }))
+        return RetryPolicy()
+    return RetryPolicy().for_rate(rate)
 
 
 @dataclass(frozen=True)
@@ -173,13 +221,13 @@ class ConnectApi:
         clock: Clock,
         seed: TokenSeed,
         client_factory: Callable[[str], Any] = make_client,
-        policy: RetryPolicy = RetryPolicy(),
+        policy: RetryPolicy | None = None,
         pacing: Pacing | None = None,
     ) -> None:
         self._clock = clock
         self._seed = seed
         self._client_factory = client_factory
-        self._policy = policy
+        self._policy = policy_from_environment() if policy is None else policy  # the rate told, if any
         self._pacing = process_pacing() if pacing is None else pacing  # the warm process's by default
         self._worked: set[str] = set()  # operations that succeeded once in this request
 

@@ -377,3 +377,31 @@ FUNCTION_TIMEOUT_S = 900
 #: CloudFormation's ServiceTimeout on every resource: the function's timeout, Lambda's retry of a crashed
 #: event (up to 2 minutes later) and that retry's own timeout.
 SERVICE_TIMEOUT_S = 1920
+
+# -- the quota a provider may be told (docs/design.md § Handler, "Quota") ----------------------------------
+#: Connect's default rate quota for each API the function calls (requests per second, per account-region).
+DEFAULT_REQUESTS_PER_SECOND = 2.0
+#: The rates a provider may be told: from half the default (leaving part of the quota to the account's other
+#: callers; much slower, and a large stack outlasts the function's timeout) to 1000/s (beyond, the value is
+#: more likely a burst or a per-minute figure than a rate).
+REQUESTS_PER_SECOND_RANGE = (1.0, 1000.0)
+#: The function's environment variable holding the rate its provider was told; absent: the default.
+REQUESTS_PER_SECOND_ENV = "CONNECT_REQUESTS_PER_SECOND"
+
+
+def parse_requests_per_second(value: object, name: str) -> float:
+    """A told request rate, as a float; raise `GrammarError` naming `name`, the problem and the fix."""
+    low, high = REQUESTS_PER_SECOND_RANGE
+    fix = (
+        "set it to the per-API request rate your account's Connect quota allows (Service Quotas → Amazon "
+        f"Connect), or leave it unset for Connect's default of {DEFAULT_REQUESTS_PER_SECOND:g}"
+    )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise GrammarError(
+            f"{name} must be a number of requests per second from {low:g} to {high:g}; got "
+            f"{type(value).__name__} {excerpt(value)}: {fix}."
+        )
+    rate = float(value)
+    if not low <= rate <= high:  # NaN fails this too
+        raise GrammarError(f"{name} {value!r} is not between {low:g} and {high:g}: {fix}.")
+    return rate

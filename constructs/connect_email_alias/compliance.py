@@ -1,7 +1,8 @@
 """What the provider tells compliance checkers (cdk-nag's packs, checkov), each finding with a true reason.
 
 A finding is acknowledged only while its option is off: passing ``log_group_encryption_key``,
-``reserved_concurrent_executions`` or ``tracing=True`` fixes it instead. With an aws-cdk-lib that has no
+``reserved_concurrent_executions`` or ``tracing=True`` fixes it instead; ``connect_requests_per_second``
+brings the one finding of an environment variable, skipped with its reason. With an aws-cdk-lib that has no
 ``Validations.acknowledge`` yet (before about 2.252; cdk-nag 3 needs 2.257), the same acknowledgements go
 into cdk-nag 2's ``cdk_nag`` resource metadata, which that cdk-nag reads. See docs/design.md § Construct
 ("Compliance", "Versions").
@@ -65,6 +66,10 @@ INLINE_POLICY_REASON = (
     " (a stack of 497 aliases fits); its statements are scoped to the instances this provider serves."
 )
 XRAY_REASON = "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions."
+ENVIRONMENT_REASON = (
+    "The function's one environment variable is the Connect request rate its provider was told, a number and"
+    " no secret; Lambda encrypts environment variables at rest with its own key."
+)
 
 
 _VALIDATIONS: Any = getattr(aws_cdk, "Validations", None)
@@ -96,10 +101,13 @@ def _suppress_for_cdk_nag_2(scope: IConstruct, reason: str, rule_ids: tuple[str,
 
 
 def _skip_checkov(scope: IConstruct, *checks: tuple[str, str]) -> None:
-    """checkov reads skips from the resource's ``Metadata`` (``checkov: skip: [{id, comment}]``)."""
+    """checkov reads skips from the resource's ``Metadata`` (``checkov: skip: [{id, comment}]``); added to
+    the skips already there."""
     resource = scope.node.default_child
     assert isinstance(resource, CfnResource)
-    resource.add_metadata("checkov", {"skip": [{"id": id, "comment": reason} for id, reason in checks]})
+    skips = list((resource.get_metadata("checkov") or {}).get("skip", []))
+    skips += [{"id": id, "comment": reason} for id, reason in checks]
+    resource.add_metadata("checkov", {"skip": skips})
 
 
 def acknowledge_provider(
@@ -130,6 +138,11 @@ def acknowledge_provider(
     if not encrypted_logs:
         _acknowledge(log_group, LOGS_KEY_REASON, *(f"{p}-CloudWatchLogGroupEncrypted" for p in _PACKS_HNP))
         _skip_checkov(log_group, ("CKV_AWS_158", LOGS_KEY_REASON))
+
+
+def acknowledge_environment(function: IConstruct) -> None:
+    """The function's environment variable (the told request rate), unencrypted by a key of its own."""
+    _skip_checkov(function, ("CKV_AWS_173", ENVIRONMENT_REASON))
 
 
 def acknowledge_addresses(role: IConstruct, resolved_resource: object) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import weakref
 from collections.abc import Sequence
 
@@ -58,6 +59,23 @@ def _partition_of(region: str) -> str:
 _SHARED: weakref.WeakKeyDictionary[Construct, EmailAddressAliasProvider] = weakref.WeakKeyDictionary()
 
 
+def _checked_rate(path: str, value: float) -> float:
+    """``connect_requests_per_second`` as the function will read it; ``ValueError`` naming the provider, the
+    value's problem and the fix."""
+    argument = "connect_requests_per_second"
+    try:
+        return contract.parse_requests_per_second(value, argument)
+    except contract.GrammarError as error:
+        problem = str(error)
+        # A number token is a huge negative float: say what it is instead (NaN would break jsii's JSON).
+        if isinstance(value, float) and math.isfinite(value) and is_token(value):
+            problem = (
+                f"{argument} is a token: give the rate as a literal number (the function's environment "
+                "holds it, checked at synth)."
+            )
+        raise ValueError(f"EmailAddressAliasProvider {path}: {problem}") from None
+
+
 class EmailAddressAliasProvider(Construct):
     """Function, role and log group that serve every ``Custom::ConnectEmailAddressAlias`` of a stack.
 
@@ -77,6 +95,7 @@ class EmailAddressAliasProvider(Construct):
         log_group_encryption_key: kms.IKey | None = None,
         reserved_concurrent_executions: int | None = None,
         tracing: bool = False,
+        connect_requests_per_second: float | None = None,
     ) -> None:
         """Create the function, its role and its log group.
 
@@ -95,12 +114,22 @@ class EmailAddressAliasProvider(Construct):
             account's unreserved pool). :default: none reserved.
         :param tracing: ``True`` turns on active X-Ray tracing (and grants the two X-Ray write actions).
             :default: ``False``.
+        :param connect_requests_per_second: the per-API request rate your account's Connect quota allows
+            for these operations (Service Quotas → Amazon Connect), from 1 to 1000: the function's waits
+            after a throttled call are scaled to it, so a raised quota is used fully. Keep it true: a value
+            above the real quota costs more throttled attempts (the calls still succeed). Sets the
+            function's ``CONNECT_REQUESTS_PER_SECOND`` variable. :default: Connect's default, 2.
+        :raises ValueError: ``connect_requests_per_second`` is not a number from 1 to 1000.
         """
+        rate = None
+        if connect_requests_per_second is not None:  # checked before anything is added to the tree
+            rate = _checked_rate(f"{scope.node.path}/{id}".lstrip("/"), connect_requests_per_second)
         super().__init__(scope, id)
         self._stack = Stack.of(self)
         self._granted: set[str] = set()  # the resolved email-address patterns granted
         self._asked: set[tuple[str, str, str, str, bool]] = set()  # the grants asked for, as given
         self._stack_env: tuple[str, str] | None = None  # the stack's (region, account), read once
+        self._requests_per_second: float | None = None  # the rate told, if any
         self.log_group = logs.LogGroup(
             self, "Logs", retention=log_retention, encryption_key=log_group_encryption_key
         )
@@ -117,6 +146,8 @@ class EmailAddressAliasProvider(Construct):
         self.function = self._function(reserved_concurrent_executions, tracing=tracing)
         #: What a custom resource puts in ``ServiceToken``.
         self.service_token: str = self.function.function_arn
+        if rate is not None:
+            self._use_rate(rate)
         for instance in instance_ids:
             self.grant_instance(instance)
         if export_name is not None:
@@ -193,19 +224,48 @@ class EmailAddressAliasProvider(Construct):
     __signature__ = constructor_signature(__init__)
 
     @classmethod
-    def of(cls, scope: Construct) -> EmailAddressAliasProvider:
-        """The stack's shared provider, created on first use with the default options."""
+    def of(
+        cls, scope: Construct, *, connect_requests_per_second: float | None = None
+    ) -> EmailAddressAliasProvider:
+        """The stack's shared provider, created on first use with the default options.
+
+        :param scope: any construct in the stack.
+        :param connect_requests_per_second: as for the constructor, set on the shared provider (the one
+            every ``EmailAddressAlias`` without ``provider`` uses), before or after the stack's aliases are
+            declared. :default: the shared provider's own (Connect's default, 2, unless set).
+        :raises ValueError: a rate that is not a number from 1 to 1000, or that differs from one set before.
+        """
         provider = _SHARED.get(scope)
-        if isinstance(provider, cls):
+        if isinstance(provider, cls) and connect_requests_per_second is None:
             return provider
         stack = Stack.of(scope)
-        found = stack.node.try_find_child(SINGLETON_ID)
+        rate = None
+        if connect_requests_per_second is not None:  # checked before a provider is created or changed
+            rate = _checked_rate(f"{stack.node.path}/{SINGLETON_ID}", connect_requests_per_second)
+        found = provider if isinstance(provider, cls) else stack.node.try_find_child(SINGLETON_ID)
         if found is None:
             found = cls(stack, SINGLETON_ID)
         if not isinstance(found, cls):
             raise TypeError(f"{stack.node.path}/{SINGLETON_ID} exists and is not an {cls.__name__}")
         _SHARED[scope] = found
+        if rate is not None:
+            found._use_rate(rate)
         return found
+
+    def _use_rate(self, rate: float) -> None:
+        """Tell the function its quota's rate: an environment variable, once per provider (an alias's template
+        does not change). A second, different rate is refused: one function, one account's quota."""
+        if self._requests_per_second == rate:
+            return
+        if self._requests_per_second is not None:
+            raise ValueError(
+                f"EmailAddressAliasProvider {self.node.path}: connect_requests_per_second {rate:g} differs "
+                f"from the {self._requests_per_second:g} set before: a provider has one rate, its account's "
+                "quota; give the same value everywhere."
+            )
+        self._requests_per_second = rate
+        self.function.add_environment(contract.REQUESTS_PER_SECOND_ENV, f"{rate:g}")
+        compliance.acknowledge_environment(self.function)
 
     def grant_instance(self, instance_id: str, *, region: str | None = None) -> None:
         """Allow the function's Connect actions on one instance (an ID, an ARN or a token).

@@ -287,8 +287,9 @@ def test_help_opens_with_the_real_signature(cls: Any) -> None:
         EmailAddressAlias.__init__,
         EmailAddressAlias.from_email_addresses,
         connect_email_alias.EmailAddressAliasProvider.__init__,
+        connect_email_alias.EmailAddressAliasProvider.of,
     ],
-    ids=["EmailAddressAlias", "from_email_addresses", "EmailAddressAliasProvider"],
+    ids=["EmailAddressAlias", "from_email_addresses", "EmailAddressAliasProvider", "of"],
 )
 def test_every_keyword_argument_is_documented_with_its_default(function: Any) -> None:
     doc = inspect.getdoc(function) or ""

@@ -76,7 +76,8 @@ def _variations(app: cdk.App) -> None:
     options = cdk.Stack(app, "Options", env=cdk.Environment(region="eu-west-2"))
     key = kms.Key(options, "LogsKey", enable_key_rotation=True, description="provider log group")
     provider = EmailAddressAliasProvider(
-        options, "Provider", log_group_encryption_key=key, reserved_concurrent_executions=2, tracing=True
+        options, "Provider", log_group_encryption_key=key, reserved_concurrent_executions=2, tracing=True,
+        connect_requests_per_second=20,
     )
     EmailAddressAlias(
         options,

@@ -333,3 +333,105 @@ def test_options_reserved_concurrency_tracing_and_a_log_key() -> None:
     logs = [s for s in key_resource["Properties"]["KeyPolicy"]["Statement"] if "Service" in s["Principal"]]
     assert _evaluate(logs[0]["Principal"]["Service"]) == "logs.eu-west-2.amazonaws.com"
     assert "kms:GenerateDataKey*" in logs[0]["Action"]
+
+
+# -- connect_requests_per_second: the quota's rate, told to the function --------------------------------
+
+RATE_ENV = contract.REQUESTS_PER_SECOND_ENV
+
+
+def _function(template: dict[str, Any]) -> dict[str, Any]:
+    (function,) = resources_of(template, "AWS::Lambda::Function").values()
+    return function
+
+
+def _without_the_rate(template: dict[str, Any]) -> dict[str, Any]:
+    """The template as it would be untold: the function's variable and its checkov skip taken out."""
+    function = _function(template)
+    function["Properties"].pop("Environment")
+    skips = function["Metadata"]["checkov"]["skip"]
+    skips[:] = [s for s in skips if s["id"] != "CKV_AWS_173"]
+    return template
+
+
+@pytest.mark.parametrize("told_after_the_aliases", [False, True])
+def test_a_told_rate_is_one_variable_of_the_default_provider_and_changes_nothing_else(
+    three: dict[str, Any], told_after_the_aliases: bool
+) -> None:
+    """Set through ``of()``, before or after the aliases that use the default provider: the aliases' resources
+    and the role are as untold (the rate is the function's, once per stack)."""
+    stack = _stack()
+    if not told_after_the_aliases:
+        EmailAddressAliasProvider.of(stack, connect_requests_per_second=20)
+    add_aliases(stack, 3)
+    if told_after_the_aliases:
+        EmailAddressAliasProvider.of(stack, connect_requests_per_second=20.0)  # the same rate again: fine
+    template = Template.from_stack(stack).to_json()
+    assert _function(template)["Properties"]["Environment"] == {"Variables": {RATE_ENV: "20"}}
+    assert _without_the_rate(template) == three
+
+
+def test_a_provider_created_with_a_rate_tells_its_function(new_app: Callable[[], cdk.App]) -> None:
+    stack = cdk.Stack(new_app(), "S", env=cdk.Environment(region="eu-west-2"))
+    provider = EmailAddressAliasProvider(stack, "Raised", connect_requests_per_second=12.5)
+    EmailAddressAlias(
+        stack, "A", instance_id=INSTANCE, email_address_id=SUPPORT, alias_email_address_id=HELP,
+        provider=provider,
+    )
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::Lambda::Function", {"Environment": {"Variables": {RATE_ENV: "12.5"}}}
+    )
+    assert EmailAddressAliasProvider.of(stack) is not provider  # the default provider is another, untold
+
+
+def test_without_a_rate_the_function_has_no_environment_and_no_skip_for_one(three: dict[str, Any]) -> None:
+    function = _function(three)
+    assert "Environment" not in function["Properties"]
+    assert "CKV_AWS_173" not in {s["id"] for s in function["Metadata"]["checkov"]["skip"]}
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (0, "connect_requests_per_second 0 is not between 1 and 1000"),
+        (0.5, "connect_requests_per_second 0.5 is not between 1 and 1000"),
+        (5000, "connect_requests_per_second 5000 is not between 1 and 1000"),
+        (float("nan"), "connect_requests_per_second nan is not between 1 and 1000"),
+        ("20", "connect_requests_per_second must be a number of requests per second from 1 to 1000; got str"),
+        (True, "got bool True"),
+    ],
+)
+@pytest.mark.parametrize("through", ["constructor", "of"])
+def test_a_rate_not_from_1_to_1000_fails_synth_naming_it_and_the_fix_and_adds_nothing(
+    value: Any, words: str, through: str
+) -> None:
+    stack = _stack()
+    with pytest.raises(ValueError) as caught:
+        if through == "of":
+            EmailAddressAliasProvider.of(stack, connect_requests_per_second=value)
+        else:
+            EmailAddressAliasProvider(stack, "Raised", connect_requests_per_second=value)
+    provider = SINGLETON_ID if through == "of" else "Raised"
+    message = str(caught.value)
+    assert message.startswith(f"EmailAddressAliasProvider S/{provider}: connect_requests_per_second ")
+    assert words in message
+    assert "your account's Connect quota allows (Service Quotas → Amazon Connect)" in message
+    assert "or leave it unset for Connect's default of 2." in message
+    assert stack.node.children == []
+
+
+def test_a_token_rate_is_refused_asking_for_a_literal() -> None:
+    stack = _stack()
+    rate = cdk.Token.as_number(cdk.Fn.import_value("Rate"))
+    with pytest.raises(ValueError, match="connect_requests_per_second is a token: give the rate as a lit"):
+        EmailAddressAliasProvider.of(stack, connect_requests_per_second=rate)
+
+
+def test_a_second_different_rate_for_one_provider_is_refused() -> None:
+    stack = _stack()
+    EmailAddressAliasProvider.of(stack, connect_requests_per_second=20)
+    with pytest.raises(ValueError, match="connect_requests_per_second 10 differs from the 20 set before"):
+        EmailAddressAliasProvider.of(stack, connect_requests_per_second=10)
+    variables = _function(Template.from_stack(stack).to_json())["Properties"]["Environment"]["Variables"]
+    assert variables == {RATE_ENV: "20"}
