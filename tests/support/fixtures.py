@@ -160,6 +160,15 @@ def users_pytest(once_per_session: OncePerSession) -> Callable[[str], Outcomes]:
 #: More virtualenvs worth making on a thread from the session's start, by the fixture that needs them: a test
 #: module registers `BACKGROUND[fixture name] = make`, `make(once_per_session)` making its folder.
 BACKGROUND: dict[str, Callable[[OncePerSession], object]] = {}
+_MADE_IN_THE_BACKGROUND = {"stranger", "users_pytest"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that only read what is made in the background run last, when it is made, instead of a
+    worker waiting for it (a test with work of its own, a `tmp_path`, keeps its place)."""
+    waiting = _MADE_IN_THE_BACKGROUND | set(BACKGROUND)
+    late = [i for i in items if waiting & set(i.fixturenames) and "tmp_path" not in i.fixturenames]
+    items[:] = [item for item in items if item not in late] + late
 
 
 def _will_run(item: pytest.Item) -> bool:
