@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fixtures import BACKGROUND, OncePerSession
 from tests.support.stranger import build as _build
 from tests.support.stranger import empty_venv as _empty_venv
 from tests.support.stranger import pip_install as _pip_install
@@ -94,21 +95,45 @@ def lowest(name: str) -> str:
     raise AssertionError(f"{name} declares no lower bound in pyproject.toml")
 
 
+def _make(folder: Path) -> None:
+    """The wheel with exactly the lowest versions, an app played with them, then cdk-nag 2 on the provider;
+    what each printed is kept for the test."""
+    wheel = _build(folder)
+    python = _empty_venv(folder / "venv")
+    pins = {name: lowest(name) for name in PINNED}
+    _pip_install(python, f"{wheel}[local]", *(f"{name}=={version}" for name, version in pins.items()))
+
+    app = folder / "app"
+    app.mkdir()
+    (app / "play.py").write_text(PLAY % (PINNED,))
+    (folder / "played.txt").write_text(_run([python, "play.py"], cwd=app, isolated=True))
+
+    # Such a CDK cannot run cdk-nag 3 (it needs aws-cdk-lib 2.257): the acknowledgements reach cdk-nag 2.
+    _pip_install(python, "cdk-nag>=2.37,<3", f"aws-cdk-lib=={pins['aws-cdk-lib']}")
+    (app / "nag.py").write_text(NAG)
+    (folder / "checked.txt").write_text(_run([python, "nag.py"], cwd=app, isolated=True))
+
+
+def _lowest_versions(once_per_session: OncePerSession) -> Path:
+    return once_per_session("lowest-versions", _make)
+
+
+# A minute of installs, mostly waiting on the disk: made on a thread from the session's start.
+BACKGROUND["lowest_versions"] = _lowest_versions
+
+
+@pytest.fixture(scope="session")
+def lowest_versions(once_per_session: OncePerSession) -> Path:
+    return _lowest_versions(once_per_session)
+
+
 @pytest.mark.skipif(
     sys.version_info[:2] != LOWEST_PYTHON[:2],
     reason=f"the lowest declared Python is {'.'.join(map(str, LOWEST_PYTHON))}; run this test with it",
 )
-def test_the_lowest_declared_versions_synthesise_and_play_offline(tmp_path: Path) -> None:
-    wheel = _build(tmp_path)
-    python = _empty_venv(tmp_path / "venv")
+def test_the_lowest_declared_versions_synthesise_and_play_offline(lowest_versions: Path) -> None:
     pins = {name: lowest(name) for name in PINNED}
-    _pip_install(python, f"{wheel}[local]", *(f"{name}=={version}" for name, version in pins.items()))
-
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "play.py").write_text(PLAY % (PINNED,))
-    output = _run([python, "play.py"], cwd=app, isolated=True)
-    played = json.loads(output.strip().splitlines()[-1])
+    played = json.loads((lowest_versions / "played.txt").read_text().strip().splitlines()[-1])
     assert played["versions"] == pins
     assert played["created"] == "<PlayReport Mail CREATE_COMPLETE, events: 1>", played
     assert (played["forwards"], played["destroyed"], played["left"]) == (
@@ -118,8 +143,6 @@ def test_the_lowest_declared_versions_synthesise_and_play_offline(tmp_path: Path
     )
 
     # Such a CDK cannot run cdk-nag 3 (it needs aws-cdk-lib 2.257): the acknowledgements reach cdk-nag 2.
-    _pip_install(python, "cdk-nag>=2.37,<3", f"aws-cdk-lib=={pins['aws-cdk-lib']}")
-    (app / "nag.py").write_text(NAG)
-    checked = json.loads(_run([python, "nag.py"], cwd=app, isolated=True).strip().splitlines()[-1])
+    checked = json.loads((lowest_versions / "checked.txt").read_text().strip().splitlines()[-1])
     assert checked["cdk_nag"].startswith("2.")
     assert checked["flagged"] == ["Control"], checked

@@ -103,6 +103,7 @@ def test_lock_window_expires(client, emulator):
     associate(client)
 
 
+@pytest.mark.real_time  # the one test that latency is a real delay (on the virtual clock it passes at once)
 def test_added_latency(client, emulator):
     emulator.faults.latency("DescribeEmailAddress", 0.2)
     began = time.monotonic()

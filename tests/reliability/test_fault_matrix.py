@@ -123,7 +123,6 @@ def test_transient_lock_is_waited_out(bed: StackBed):
     assert_swapped(bed, result)
 
 
-@pytest.mark.real_time  # injected latency is a real sleep (socket timeouts are real): so is this test's clock
 def test_latency_eating_most_of_a_short_deadline(bed: StackBed):
     """2 s per call with a 20 s function timeout: the swap's seven calls (five, plus the owner record's two
     tag calls) still fit, answered in time."""

@@ -157,28 +157,48 @@ def users_pytest(once_per_session: OncePerSession) -> Callable[[str], Outcomes]:
     return lambda project: outcomes(done, project)
 
 
+#: More virtualenvs worth making on a thread from the session's start, by the fixture that needs them: a test
+#: module registers `BACKGROUND[fixture name] = make`, `make(once_per_session)` making its folder.
+BACKGROUND: dict[str, Callable[[OncePerSession], object]] = {}
+_MADE_IN_THE_BACKGROUND = {"stranger", "users_pytest"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that only read what is made in the background run last, when it is made, instead of a
+    worker waiting for it (a test with work of its own, a `tmp_path`, keeps its place)."""
+    waiting = _MADE_IN_THE_BACKGROUND | set(BACKGROUND)
+    late = [i for i in items if waiting & set(i.fixturenames) and "tmp_path" not in i.fixturenames]
+    items[:] = [item for item in items if item not in late] + late
+
+
+def _will_run(item: pytest.Item) -> bool:
+    """Not skipped outright, nor by a `skipif` whose condition is already true."""
+    skips = [m for m in item.iter_markers("skipif") if m.args and m.args[0] is True]
+    return not skips and item.get_closest_marker("skip") is None
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _stranger_in_the_background(
+def _virtualenvs_in_the_background(
     request: pytest.FixtureRequest, once_per_session: OncePerSession
 ) -> Iterator[None]:
-    """When the session has tests that need them, the stranger's virtualenv and the users' projects run (a
-    minute of installs and subprocesses) start at once on a thread, so no worker idles waiting for them
-    later. A failure there is left to the tests that need them: they make the folder again and show it."""
-    needed = {name for item in request.session.items for name in item.fixturenames}
-    make_first = {"users_pytest": _users_projects, "stranger": _stranger}
-    wanted = next((make for name, make in make_first.items() if name in needed), None)
-    if wanted is None:
-        yield
-        return
+    """When the session has tests that need them, the stranger's virtualenv and the users' projects run, and
+    any virtualenv in BACKGROUND (each a minute of installs, mostly waiting on the disk), start at once on
+    threads, so no worker idles waiting for them later. A failure there is left to the tests that need them:
+    they make the folder again and show it."""
+    needed = {name for item in request.session.items if _will_run(item) for name in item.fixturenames}
+    makers = [_users_projects] if "users_pytest" in needed else [_stranger] if "stranger" in needed else []
+    makers += [make for name, make in BACKGROUND.items() if name in needed]
 
-    def make() -> None:
+    def run(make: Callable[[OncePerSession], object]) -> None:
         with contextlib.suppress(Exception):
-            wanted(once_per_session)
+            make(once_per_session)
 
-    thread = threading.Thread(target=make, name="stranger-in-the-background", daemon=True)
-    thread.start()
+    threads = [threading.Thread(target=run, args=(m,), name="in-the-background", daemon=True) for m in makers]
+    for thread in threads:
+        thread.start()
     yield
-    thread.join()
+    for thread in threads:
+        thread.join()
 
 
 @pytest.fixture

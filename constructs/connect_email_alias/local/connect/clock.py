@@ -2,7 +2,9 @@
 
 Every time-based condition (read lag, quota buckets, IAM windows, lock windows) reads one clock:
 ``time.monotonic`` by default, or a :class:`ManualClock` that a test advances by hand. Injected latency
-(``faults.latency``) is a real sleep, since it is about the caller's socket timeouts.
+(``faults.latency``) is a real sleep, since it is about the caller's socket timeouts, unless the clock has
+an ``elapse(seconds)`` method: then latency moves that clock at once (the runtime's virtual clock, shared
+with the function's processes, does; a test about socket timeouts runs on real time).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -141,6 +141,14 @@ class Faults:
     def delay_for(self, operation: str) -> float:
         with self._lock:
             return self._latency.get(operation, self._latency.get(ANY_OPERATION, 0.0))
+
+    def delay(self, operation: str) -> None:
+        """Wait out the latency of ``operation``: a real sleep, unless the clock lets time pass at once
+        (``clock.elapse``, as a virtual clock the function's processes share does: see :mod:`.clock`)."""
+        seconds = self.delay_for(operation)
+        if seconds > 0:
+            elapse: Callable[[float], None] = getattr(self._clock, "elapse", time.sleep)
+            elapse(seconds)
 
     def plan(self, operation: str) -> PlannedFault | None:
         """The fault to apply to this call, consuming one scripted fault or one token."""

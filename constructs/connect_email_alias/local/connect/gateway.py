@@ -123,7 +123,7 @@ class Gateway:
             return self._elsewhere.setdefault(region, self._state.elsewhere(region, partition))
 
     def _serve(self, call: Call, state: ConnectState) -> Answer:
-        time.sleep(self._faults.delay_for(call.operation))
+        self._faults.delay(call.operation)
         planned = self._faults.plan(call.operation)
         if planned is not None and not planned.after:
             return _fault_answer(planned)

@@ -11,8 +11,9 @@ The offset jumps like a discrete-event simulation, so concurrent invocations sta
 invocation in flight is running (computing, or waiting for an answer), time passes as real time does;
 once every one of them is asleep, the clock jumps to the earliest moment one of them wakes (or reaches its
 deadline) and wakes it. A sleep therefore never makes another invocation's time pass faster than its
-own. Injected latency (``faults.latency``) stays a real sleep, and socket timeouts are real: a test about
-them runs on real time. Design: docs/design.md, "Virtual time".
+own. The emulator's injected latency (``faults.latency``) calls :meth:`VirtualClock.elapse`: it passes at
+once, for everyone. Socket timeouts stay real: a test about them runs on real time. Design: docs/design.md,
+"Virtual time".
 """
 
 from __future__ import annotations
@@ -152,6 +153,12 @@ class VirtualClock:
         with self._cond:
             self._jump(seconds)
             self._cond.notify_all()
+
+    def elapse(self, seconds: float) -> None:
+        """Let ``seconds`` pass at once, for every invocation in flight: what the emulator's injected latency
+        does on this clock (the caller waiting for the answer sees the time pass; so does any other, as in
+        real time, so latencies of overlapping calls add up: a test of those runs on real time)."""
+        self.advance(seconds)
 
     def close(self) -> None:
         with self._cond:
