@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from .._contract import contract
 from .inventory import Address
@@ -59,6 +59,14 @@ def _text(value: str) -> str:
     return json.dumps(value)
 
 
+def _declared(
+    pairs: Sequence[Pair],
+) -> Iterator[tuple[str, Address, Address, tuple[str, str], tuple[str, str]]]:
+    """Each pair as both formats declare it: logical ID, the two addresses and how each is referenced."""
+    for logical_id, (primary, alias) in zip(logical_ids(pairs), pairs, strict=True):
+        yield logical_id, primary, alias, address_reference(primary), address_reference(alias)
+
+
 def python_app(instance_id: str, region: str, pairs: Sequence[Pair], stack_name: str) -> str:
     lines = [
         "#!/usr/bin/env python3",
@@ -75,9 +83,9 @@ def python_app(instance_id: str, region: str, pairs: Sequence[Pair], stack_name:
         "app = cdk.App()",
         f"stack = cdk.Stack(app, {_text(stack_name)}, env=cdk.Environment(region={_text(region)}))",
     ]
-    for logical_id, (primary, alias) in zip(logical_ids(pairs), pairs, strict=True):
-        primary_key, primary_value = address_reference(primary)
-        alias_key, alias_value = address_reference(alias)
+    for logical_id, primary, alias, (primary_key, primary_value), (alias_key, alias_value) in _declared(
+        pairs
+    ):
         lines += [
             f"EmailAddressAlias(  # {alias.name} forwards to {primary.name}",
             f"    stack, {_text(logical_id)},",
@@ -101,9 +109,9 @@ def yaml_template(instance_id: str, region: str, pairs: Sequence[Pair], service_
         f"Description: {_text(description)}",
         "Resources:",
     ]
-    for logical_id, (primary, alias) in zip(logical_ids(pairs), pairs, strict=True):
-        primary_key, primary_value = address_reference(primary)
-        alias_key, alias_value = address_reference(alias)
+    for logical_id, primary, alias, (primary_key, primary_value), (alias_key, alias_value) in _declared(
+        pairs
+    ):
         lines += [
             f"  {logical_id}:  # {alias.name} forwards to {primary.name}",
             f"    Type: {contract.RESOURCE_TYPE}",
