@@ -33,6 +33,7 @@ from contract import (
     CONNECT_OPERATIONS,
     DEFAULT_REQUESTS_PER_SECOND,
     LOWER_CASE_HINT,
+    MUTATING_OPERATIONS,
     REASON_MAX,
     REQUESTS_PER_SECOND_ENV,
     GrammarError,
@@ -71,7 +72,7 @@ _THROTTLED = frozenset({"ThrottlingException", "TooManyRequestsException"})
 _TRANSIENT = frozenset({"InternalServiceException", "ServiceUnavailable"})
 # boto3 method name -> Connect operation, for the operations the contract lists (one list, one spelling).
 _ACTION = {xform_name(operation): operation for operation in CONNECT_OPERATIONS}
-_MUTATING = frozenset({"associate_email_address_alias", "disassociate_email_address_alias"})
+_MUTATING = frozenset(xform_name(operation) for operation in MUTATING_OPERATIONS)
 #: SearchEmailAddresses' page size: the model's maximum.
 SEARCH_PAGE = 100
 _ADDRESS_ARN = re.compile(r"arn:[^:]+:connect:[^:]+:[^:]+:instance/([^/]+)/email-address/([^/]+)")

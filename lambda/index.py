@@ -16,6 +16,7 @@ import os
 import random
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import lifecycle
@@ -67,8 +68,15 @@ def _declared(props: Any, context: Any) -> Declared:
     return declared
 
 
+#: How the retries wait: ``time.sleep`` when None, as in Lambda. The in-process harness may set a test's clock
+#: (with a context counting on it), so a test of something else does not wait out the backoff
+#: (docs/design.md, "Harness").
+sleep: Callable[[float], None] | None = None
+
+
 def _clock(context: Any) -> Clock:
-    return Clock(remaining_ms=context.get_remaining_time_in_millis, sleep=time.sleep, rand=random.random)
+    wait = sleep or time.sleep
+    return Clock(remaining_ms=context.get_remaining_time_in_millis, sleep=wait, rand=random.random)
 
 
 def _port(event: dict[str, Any], context: Any) -> lifecycle.ConnectPort:

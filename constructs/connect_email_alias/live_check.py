@@ -38,7 +38,7 @@ from .cli.aws import CliError, one_line, session
 from .local import ConnectEmulator, Environment, Quota
 from .local.cloudformation.report import RequestType
 from .local.cloudformation.template import stack_id_for
-from .local.harness import InProcessFunction, in_process, staged_asset
+from .local.harness import InProcessFunction, InstantWaits, in_process, staged_asset
 
 LOGICAL_ID = "LiveCheckAlias"
 STACK_NAME = "connect-email-alias-live-check"
@@ -253,10 +253,11 @@ class Function:
 
 @contextlib.contextmanager
 def _function(
-    asset: Path, world: World, environment: Environment, logs: logging.Handler
+    asset: Path, world: World, environment: Environment, logs: logging.Handler, waits: InstantWaits | None
 ) -> Iterator[Function]:
     """The staged function loaded here for one world (its endpoint and region), undone on exit."""
-    with in_process(asset, environment, env=world.target.function_env(), log_handlers=[logs]) as function:
+    env = world.target.function_env()
+    with in_process(asset, environment, env=env, log_handlers=[logs], waits=waits) as function:
         yield Function(function, world, environment)
 
 
@@ -434,9 +435,11 @@ def run(
     confirm: Callable[[str], bool],
     out: Callable[[str], None] = print,
     verbose: bool = False,
+    waits: InstantWaits | None = None,
 ) -> int:
     """The whole check. Exit status: 0 done and restored; 1 stopped early or the restore did not verify;
-    2 refused or not confirmed."""
+    2 refused or not confirmed. `waits`: for a test against emulators only, the function's backoff (and the
+    comparison emulator's time) pass at once; against Connect, time is real."""
     real = World(target)
     try:
         start = preflight(real)
@@ -451,17 +454,19 @@ def run(
     account = start.account or "123456789012"
     environment = Environment(target.region, account)
     seed = _emulator_seed(target, start)
-    with staged_asset() as asset, ConnectEmulator(target.region, account, seed=seed) as emu:
+    with staged_asset() as asset, ConnectEmulator(
+        target.region, account, seed=seed, clock=waits.monotonic if waits else time.monotonic
+    ) as emu:
         # Signed with the caller's credentials, like the real calls: the emulator is in this process.
         twin = World(replace(target, endpoint_url=emu.endpoint_url))
         twin.settle({})
-        with _function(asset, twin, environment, logs) as fn:
+        with _function(asset, twin, environment, logs, waits) as fn:
             emu_rows = lifecycle(fn)
         emu_rows += probes(twin, lambda: emu.set_quota(Quota.DEFAULT))  # 2 requests/s, burst 5
         rows: Rows = []
         try:
             real.settle({})
-            with _function(asset, real, environment, logs) as fn:
+            with _function(asset, real, environment, logs, waits) as fn:
                 rows += lifecycle(fn)
             rows += probes(real, lambda: None)
         except Exception as err:  # e.g. a denied call: say so, restore, show what was observed

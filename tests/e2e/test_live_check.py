@@ -9,8 +9,10 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from connect_email_alias import live_check
 from connect_email_alias.live_check import Target, main, run
 from connect_email_alias.local import ConnectEmulator
+from connect_email_alias.local.harness import InstantWaits
 
 from tests.support.calls import MUTATING
 from tests.support.seed import ACCOUNT, REGION
@@ -68,10 +70,9 @@ def _named(params: dict) -> set[str]:
 
 def test_live_check_agrees_with_the_emulator_and_restores_the_three_addresses(instance, capsys):
     environment, modules = dict(os.environ), set(sys.modules)
-    code = main(
-        ["--instance-id", INSTANCE, "--addresses", E1, E2, E3, "--region", REGION,
-         "--endpoint-url", instance.endpoint_url, "--yes"]
-    )
+    # The function's backoff (the denied association's ~10 s) is not this test's subject: it passes at once.
+    target = Target(INSTANCE, (E1, E2, E3), REGION, instance.endpoint_url)
+    code = run(target, confirm=lambda _: True, waits=InstantWaits())
     out = capsys.readouterr().out
     assert code == 0, out
     # The function ran in this process: none of its modules or environment outlives the check.
@@ -91,6 +92,20 @@ def test_live_check_agrees_with_the_emulator_and_restores_the_three_addresses(in
     touched = set().union(*(_named(c.params) for c in instance.calls))
     assert touched <= {E1, E2, E3}, touched
     assert any(c.operation in MUTATING for c in instance.calls)
+
+
+def test_live_check_runs_on_the_flags_operators_type_and_real_time(monkeypatch):
+    seen: list[tuple[Target, dict]] = []
+    monkeypatch.setattr(live_check, "run", lambda target, **kw: seen.append((target, kw)) or 0)
+    argv = ["--instance-id", INSTANCE, "--addresses", E1, E2, E3, "--region", REGION,
+            "--endpoint-url", "http://127.0.0.1:9", "--profile", "ops", "--yes"]
+    monkeypatch.setenv("AWS_PROFILE", "ops")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setattr(live_check, "session", lambda region, profile: None)
+    assert main(argv) == 0
+    [(target, kw)] = seen
+    assert target == Target(INSTANCE, (E1, E2, E3), REGION, "http://127.0.0.1:9", "ops")
+    assert kw["confirm"]("Proceed? [y/N] ") is True and "waits" not in kw  # against Connect, time is real
 
 
 def test_live_check_refuses_an_address_related_to_one_outside_the_three(aws_env, capsys):

@@ -22,6 +22,8 @@ import logging
 import os
 import sys
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -156,17 +158,48 @@ def _variables(env: Mapping[str, str] | None) -> Iterator[None]:
                 os.environ[name] = value
 
 
-class InProcessFunction:
-    """Sends CloudFormation's events to the loaded handler, one at a time, and returns each checked answer."""
+class InstantWaits:
+    """A clock on which the loaded function's waits (its backoff) pass at once: wall time plus every wait so
+    far. For a test whose subject is not the waiting; give the emulator :meth:`monotonic` so its windows
+    (IAM, read lag, quota, locks) move with the function's time. Thread-safe."""
 
-    def __init__(self, code: FunctionCode, receiver: ResponseReceiver, spec: FunctionSpec) -> None:
+    def __init__(self) -> None:
+        self._skipped = 0.0
+        self._lock = threading.Lock()
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self._skipped += max(0.0, seconds)
+
+    def time(self) -> float:
+        with self._lock:
+            return time.time() + self._skipped
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return time.monotonic() + self._skipped
+
+
+class InProcessFunction:
+    """Sends CloudFormation's events to the loaded handler, one at a time, and returns each checked answer.
+
+    With `waits`, the handler's retries wait on that clock and its context counts down on it."""
+
+    def __init__(
+        self, code: FunctionCode, receiver: ResponseReceiver, spec: FunctionSpec,
+        waits: InstantWaits | None = None,
+    ) -> None:
         self.code = code
         self.receiver = receiver
         self.spec = spec
+        self.waits = waits
+        if waits:
+            vars(code.index)["sleep"] = waits.sleep  # `index.sleep`; gone with the module on exit
 
     def context(self, timeout_s: float | None = None) -> LambdaContext:
         """Lambda's context for one invocation, counting down from the function's timeout."""
         name = self.spec.function_name
+        wall = self.waits.time if self.waits else None
         return LambdaContext(
             context_spec(
                 request_id=str(uuid.uuid4()),
@@ -176,7 +209,9 @@ class InProcessFunction:
                 log_group=f"/aws/lambda/{name}",
                 log_stream=f"in-process/{name}",
                 timeout_s=self.spec.timeout_s if timeout_s is None else timeout_s,
-            )
+                now=wall() if wall else None,
+            ),
+            wall,
         )
 
     def event(
@@ -220,10 +255,12 @@ def in_process(
     *,
     env: Mapping[str, str] | None = None,
     log_handlers: Sequence[logging.Handler] = (),
+    waits: InstantWaits | None = None,
 ) -> Iterator[InProcessFunction]:
     """The function over `directory` loaded here, answering to a fresh receiver it trusts; all of it undone
-    on exit. `environment` names the function (region, account) as the events' ServiceToken."""
+    on exit. `environment` names the function (region, account) as the events' ServiceToken; `waits`, if
+    given, is the clock its waits pass on at once."""
     with ResponseReceiver() as receiver:
         trusted = {"SSL_CERT_FILE": str(receiver.ca_bundle), **(env or {})}
         with load_function(directory, env=trusted, log_handlers=log_handlers) as code:
-            yield InProcessFunction(code, receiver, function_spec(directory, environment))
+            yield InProcessFunction(code, receiver, function_spec(directory, environment), waits)

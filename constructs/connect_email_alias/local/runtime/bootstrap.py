@@ -37,7 +37,10 @@ from typing import Any
 class LambdaContext:
     """The attributes and method of Lambda's Python context object."""
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], wall: Callable[[], float] | None = None) -> None:
+        # The clock the deadline counts on: ``time.time`` when asked (virtual time replaces it in the
+        # function's process), or the harness's for a test.
+        self._wall = wall
         self._deadline_epoch_ms = float(spec["deadline_epoch_ms"])
         self.aws_request_id = str(spec["aws_request_id"])
         self.function_name = str(spec["function_name"])
@@ -50,7 +53,8 @@ class LambdaContext:
         self.client_context = None
 
     def get_remaining_time_in_millis(self) -> int:
-        return max(0, int(self._deadline_epoch_ms - time.time() * 1000))
+        now = self._wall() if self._wall else time.time()
+        return max(0, int(self._deadline_epoch_ms - now * 1000))
 
 
 def context_spec(
