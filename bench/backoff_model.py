@@ -53,6 +53,11 @@ ROWS: list[tuple[str, tuple[str, ...], int, float, float | None]] = [
     ("497 Delete, warm after the Creates", ("Create", "Delete"), 497, 2.0, None),
     ("200 Create", ("Create",), 200, 20.0, None),
     ("200 Create", ("Create",), 200, 20.0, 20.0),
+    # Warm at a raised quota: the environments have learned what they could, yet untold they stay slow.
+    ("200 Delete, warm after the Creates", ("Create", "Delete"), 200, 20.0, None),
+    ("200 Delete, warm after the Creates", ("Create", "Delete"), 200, 20.0, 20.0),
+    ("200 swap, warm after the Creates", ("Create", "swap"), 200, 20.0, None),
+    ("200 swap, warm after the Creates", ("Create", "swap"), 200, 20.0, 20.0),
     # Told 20/s where the quota is the default: each row's deadline still holds, at more throttled attempts.
     ("100 Create", ("Create",), 100, 2.0, 20.0),
     ("497 Create", ("Create",), 497, 2.0, 20.0),
