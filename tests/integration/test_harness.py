@@ -7,14 +7,15 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 import types
 
 from connect_email_alias.local import ConnectEmulator, Environment
 from connect_email_alias.local.cloudformation.template import stack_id_for
-from connect_email_alias.local.harness import function_source, in_process
+from connect_email_alias.local.harness import InstantWaits, function_source, in_process
 
 from tests.support.resources import pair_id, properties
-from tests.support.seed import HELP, INSTANCE, SUPPORT
+from tests.support.seed import HELP, INSTANCE, MISSING_ADDRESS, SUPPORT
 
 
 def test_the_function_creates_the_pair_here_and_its_answer_passes_the_receivers_checks(
@@ -37,6 +38,28 @@ def test_the_function_creates_the_pair_here_and_its_answer_passes_the_receivers_
         )
     assert deleted is not None and deleted.status == "SUCCESS" and deleted.violations == ()
     assert SUPPORT not in emulator.aliases_by_primary(INSTANCE)
+
+
+def test_with_instant_waits_the_functions_wait_for_a_missing_address_passes_on_the_tests_clock(
+    emulator: ConnectEmulator,
+):
+    """The not-found wait (10 s of spaced Describes) is spent on the given clock, and the Create still fails
+    as it would on real time, naming the address and changing nothing."""
+    env = Environment(emulator.region, emulator.account)
+    waits = InstantWaits()
+    with in_process(function_source(), env, env=emulator.env(), waits=waits) as function:
+        skipped_before = waits.time() - time.time()
+        event = function.event(
+            "Create", stack_id=stack_id_for("Mail", env), logical_id="Alias",
+            properties=properties(SUPPORT, MISSING_ADDRESS),
+        )
+        answer = function.send(event)
+        skipped = waits.time() - time.time() - skipped_before
+    assert answer is not None and answer.status == "FAILED", answer
+    assert MISSING_ADDRESS in str(answer.reason) and "not found" in str(answer.reason)
+    assert skipped >= 8, skipped  # the function's wait, on the test's clock, not the wall's
+    assert emulator.aliases_by_primary(INSTANCE).get(SUPPORT) is None
+    assert [c.operation for c in emulator.calls].count("DescribeEmailAddress") > 3
 
 
 def test_nothing_of_the_function_outlives_the_with_block(emulator: ConnectEmulator, monkeypatch):
