@@ -11,8 +11,10 @@ rows play the next stack operation's events on the environments of the last one 
 served event i), as Lambda reuses idle warm environments. Each operation has a token bucket (rate, burst)
 that starts full; a call takes 20 ms. The "told" rows give the function the rate its provider was told
 (`connect_requests_per_second`) through the shipped `RetryPolicy.for_rate`: the true rate, and one ten
-times the real quota (the risk of a value set too high). Not modelled: the time a Lambda takes to start,
-and CloudFormation's own pacing.
+times the real quota (the risk of a value set too high). Every row's function is told how many aliases it
+serves, as the construct tells it (`RetryPolicy.for_aliases`, the row's size rounded up to 50), and the
+"served 100 each" rows show the risk of that: more events contending than one stack's. Not modelled: the
+time a Lambda takes to start, and CloudFormation's own pacing.
 
     python bench/backoff_model.py                  # the shipped numbers, 8 seeds per row
     python bench/backoff_model.py --base 2 --cap 40  # a variant
@@ -34,7 +36,7 @@ from connect_email_alias.local.connect.quota import TokenBucket  # the emulator'
 sys.path.insert(0, str(LAMBDA_DIR))
 from backoff import Backoff, Pacing  # the function's modules, from lambda/
 from connect_api import RetryPolicy
-from contract import FUNCTION_TIMEOUT_S
+from contract import FUNCTION_TIMEOUT_S, aliases_served_text
 
 CALL_S = 0.02
 # The calls each event makes on the healthy path (docs/design.md § Handler, "Budget"): D = Describe,
@@ -63,6 +65,12 @@ ROWS: list[tuple[str, tuple[str, ...], int, float, float | None]] = [
     ("497 Create", ("Create",), 497, 2.0, 20.0),
     ("497 swap", ("swap",), 497, 2.0, 20.0),
     ("497 cleanup", ("cleanup",), 497, 2.0, 20.0),
+]
+#: Rows whose functions serve fewer aliases than contend: five stacks of 100 deployed at once in one account
+#: (each function told it serves 100): the risk of sizing the cap by the stack.
+CROWDED: list[tuple[str, tuple[str, ...], int, int]] = [
+    ("497 Create, served 100 each", ("Create",), 497, 100),
+    ("497 cleanup, warm, served 100 each", ("swap", "cleanup"), 497, 100),
 ]
 
 
@@ -151,8 +159,12 @@ def main() -> None:
     print("| events | rate | provider told | succeeded (worst) | time / bound: mean (worst) | "
           "throttled per call (worst) |")
     print("|---|---|---|---|---|---|")
-    for label, kinds, n, rate, told in ROWS:
-        row_policy = policy if told is None else policy.for_rate(told)
+    rows = [(label, kinds, n, rate, told, n) for label, kinds, n, rate, told in ROWS]
+    rows += [(label, kinds, n, 2.0, None, served) for label, kinds, n, served in CROWDED]
+    for label, kinds, n, rate, told, served in rows:
+        # As the construct tells the function (the aliases it serves, rounded up) and, if told, the rate.
+        row_policy = policy.for_aliases(int(aliases_served_text(served)))
+        row_policy = row_policy if told is None else row_policy.for_rate(told)
         runs = [play_row(kinds, n, rate, row_policy, seed) for seed in range(args.seeds)]
         ratios = [r.ratio for r in runs]
         told_text = "-" if told is None else f"{told:g}/s"

@@ -241,10 +241,12 @@ class RemoteEmulator:
 
 
 @contextlib.contextmanager
-def staged_function(emulator: RemoteEmulator, told: float | None = None) -> Iterator[InProcessFunction]:
+def staged_function(
+    emulator: RemoteEmulator, served: int, told: float | None = None
+) -> Iterator[InProcessFunction]:
     """The staged asset loaded in this process by the harness, with the environment Lambda would give it
-    (the told rate's variable too, as the provider sets it), pointed at `emulator`; the harness restores the
-    environment, modules and loggers afterwards."""
+    (the aliases it serves and the told rate, as the provider sets them), pointed at `emulator`; the harness
+    restores the environment, modules and loggers afterwards."""
     from connect_email_alias._contract import contract
     from connect_email_alias.local import Environment
     from connect_email_alias.local.connect.emulator import DUMMY_CREDENTIALS
@@ -256,6 +258,7 @@ def staged_function(emulator: RemoteEmulator, told: float | None = None) -> Iter
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
+        contract.ALIASES_SERVED_ENV: contract.aliases_served_text(served),
         **({} if told is None else {contract.REQUESTS_PER_SECOND_ENV: f"{told:g}"}),
     }
     # No log handler: crhelper's JSON lines from hundreds of threads would drown the figures.
@@ -334,7 +337,7 @@ def run_scenario(scenario: Scenario) -> tuple[list[Phase], bool]:
     named = by_email(n) if scenario.by_email else todo
     label = f"{n} Creates" + (f" by address ({3 * n} addresses)" if scenario.by_email else "")
     told = scenario.told
-    with RemoteEmulator(seed(n)) as emulator, staged_function(emulator, told) as function:
+    with RemoteEmulator(seed(n)) as emulator, staged_function(emulator, n, told) as function:
         creates = [event(function, "Create", i, p) for i, p in enumerate(named)]
         created, physical = play(function, emulator, label, creates, quota, told)
         phases = [created]

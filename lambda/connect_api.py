@@ -30,6 +30,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from contract import (
+    ALIASES_SERVED_ENV,
     CONNECT_OPERATIONS,
     DEFAULT_REQUESTS_PER_SECOND,
     LOWER_CASE_HINT,
@@ -107,6 +108,17 @@ class RetryPolicy:
     floor_ms: int = 4000
     # No throttling wait scaled down for a raised quota (`for_rate`) is shorter than this.
     shortest_throttled_s: float = 0.05
+    # The throttling cap for a provider serving `n` aliases (`for_aliases`): n times this, at least
+    # `shortest_cap_s`, at most `throttled.cap_s`.
+    cap_s_per_alias: float = 0.1
+    shortest_cap_s: float = 15.0
+
+    def for_aliases(self, served: int) -> RetryPolicy:
+        """This policy for a provider that serves `served` aliases: the throttling cap shortened to what that
+        many concurrent events need to thin out, so a small stack's last callers do not sleep on while the
+        quota sits idle (docs/design.md § Handler, "Quota"). The largest stacks keep the full cap."""
+        cap = min(self.throttled.cap_s, max(self.shortest_cap_s, served * self.cap_s_per_alias))
+        return dataclasses.replace(self, throttled=dataclasses.replace(self.throttled, cap_s=cap))
 
     def for_rate(self, requests_per_second: float) -> RetryPolicy:
         """This policy for a quota of `requests_per_second` per API: the throttling waits scaled by Connect's
@@ -122,25 +134,35 @@ class RetryPolicy:
 
 
 def policy_from_environment(environ: Mapping[str, str] = os.environ) -> RetryPolicy:
-    """The policy for the rate the provider was told (`REQUESTS_PER_SECOND_ENV`), the default without one."""
-    return _policy_for(environ.get(REQUESTS_PER_SECOND_ENV))
+    """The policy for the aliases the provider serves (`ALIASES_SERVED_ENV`) and the rate it was told
+    (`REQUESTS_PER_SECOND_ENV`); the default for what is absent."""
+    return _policy_for(environ.get(ALIASES_SERVED_ENV), environ.get(REQUESTS_PER_SECOND_ENV))
 
 
 @functools.cache
-def _policy_for(told: str | None) -> RetryPolicy:
-    """Once per value and process: a value the function cannot use is logged once and the default used,
-    as a wrong rate costs speed, never correctness."""
+def _policy_for(served: str | None, told: str | None) -> RetryPolicy:
+    """Once per value and process: a value the function cannot use is logged once and the default used, as
+    a wrong one costs speed, never correctness."""
+    policy = RetryPolicy()
+    if served is not None:
+        if served.isascii() and served.isdigit() and int(served) > 0:
+            policy = policy.for_aliases(int(served))
+        else:
+            problem = f"{excerpt(served)} is not a positive whole number"
+            _unusable(ALIASES_SERVED_ENV, problem, "waits sized for the largest stack")
     if told is None:
-        return RetryPolicy()
+        return policy
     try:
         rate = parse_requests_per_second(float(told), REQUESTS_PER_SECOND_ENV)
     except ValueError as err:  # float()'s, or the contract's GrammarError
         problem = str(err) if isinstance(err, GrammarError) else f"{excerpt(told)} is not a number"
-        logger.warning(json.dumps({
-            "setting": REQUESTS_PER_SECOND_ENV, "problem": problem, "using": DEFAULT_REQUESTS_PER_SECOND,
-        }))
-        return RetryPolicy()
-    return RetryPolicy().for_rate(rate)
+        _unusable(REQUESTS_PER_SECOND_ENV, problem, DEFAULT_REQUESTS_PER_SECOND)
+        return policy
+    return policy.for_rate(rate)
+
+
+def _unusable(setting: str, problem: str, using: object) -> None:
+    logger.warning(json.dumps({"setting": setting, "problem": problem, "using": using}))
 
 
 @dataclass(frozen=True)

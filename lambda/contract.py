@@ -387,6 +387,17 @@ DEFAULT_REQUESTS_PER_SECOND = 2.0
 REQUESTS_PER_SECOND_RANGE = (1.0, 1000.0)
 #: The function's environment variable holding the rate its provider was told; absent: the default.
 REQUESTS_PER_SECOND_ENV = "CONNECT_REQUESTS_PER_SECOND"
+#: The function's environment variable holding how many aliases its provider serves, rounded up to a multiple
+#: of `ALIASES_SERVED_STEP` (so the function's configuration changes only every so many aliases): the
+#: construct counts them at synth; absent (raw templates, a provider with no alias of its own): sized for the
+#: largest stack.
+ALIASES_SERVED_ENV = "CONNECT_ALIASES_SERVED"
+ALIASES_SERVED_STEP = 50
+
+
+def aliases_served_text(count: int) -> str:
+    """The variable's value for `count` aliases: rounded up to a multiple of `ALIASES_SERVED_STEP`."""
+    return str(-(-count // ALIASES_SERVED_STEP) * ALIASES_SERVED_STEP)
 
 
 def parse_requests_per_second(value: object, name: str) -> float:

@@ -95,6 +95,7 @@ class EmailAddressAlias(Construct):
         self.provider = provider or EmailAddressAliasProvider.of(scope)
         arn = next((r.parsed for r in (primary, alias) if r.parsed is not None and r.parsed.is_arn), None)
         self.provider._grant(instance, address_arn=arn)
+        self.provider._serve_alias()
         # A CfnResource where CustomResource would wrap one: two calls to jsii instead of five, as the wrapper
         # sets both Delete policies (CloudFormation's default), which then had to be taken out again (~50
         # bytes per alias). Under a plain ``Resource`` scope, so the construct path, and with it the logical

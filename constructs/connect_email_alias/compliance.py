@@ -67,8 +67,8 @@ INLINE_POLICY_REASON = (
 )
 XRAY_REASON = "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions."
 ENVIRONMENT_REASON = (
-    "The function's one environment variable is the Connect request rate its provider was told, a number and"
-    " no secret; Lambda encrypts environment variables at rest with its own key."
+    "The function's environment variables are how many aliases its provider serves and the Connect request"
+    " rate it was told: numbers, no secret; Lambda encrypts environment variables at rest with its own key."
 )
 
 
@@ -141,7 +141,7 @@ def acknowledge_provider(
 
 
 def acknowledge_environment(function: IConstruct) -> None:
-    """The function's environment variable (the told request rate), unencrypted by a key of its own."""
+    """The function's environment variables (aliases served, the told rate), not under a key of its own."""
     _skip_checkov(function, ("CKV_AWS_173", ENVIRONMENT_REASON))
 
 

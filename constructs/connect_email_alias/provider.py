@@ -102,7 +102,8 @@ class EmailAddressAliasProvider(Construct):
         :param scope: where to add the provider (usually a stack).
         :param id: the construct ID.
         :param export_name: export the ``ServiceToken`` under this name (``Fn::ImportValue``) for
-            hand-written templates. :default: no export.
+            hand-written templates; as it cannot count their aliases, its function's throttling waits are
+            sized for the largest stack. :default: no export.
         :param instance_ids: Connect instances (IDs, ARNs or tokens) to grant up front, for templates this
             stack cannot see; aliases created through ``EmailAddressAlias`` grant their own instance.
             :default: none.
@@ -130,6 +131,10 @@ class EmailAddressAliasProvider(Construct):
         self._asked: set[tuple[str, str, str, str, bool]] = set()  # the grants asked for, as given
         self._stack_env: tuple[str, str] | None = None  # the stack's (region, account), read once
         self._requests_per_second: float | None = None  # the rate told, if any
+        # The EmailAddressAlias resources this provider serves; an exported provider also serves templates it
+        # cannot count, so its function is told nothing and waits as for the largest stack.
+        self._aliases_served: int | None = 0 if export_name is None else None
+        self._served_text: str | None = None  # their count as the function's variable holds it
         self.log_group = logs.LogGroup(
             self, "Logs", retention=log_retention, encryption_key=log_group_encryption_key
         )
@@ -263,9 +268,25 @@ class EmailAddressAliasProvider(Construct):
                 f"from the {self._requests_per_second:g} set before: a provider has one rate, its account's "
                 "quota; give the same value everywhere."
             )
+        if self._served_text is None:
+            compliance.acknowledge_environment(self.function)
         self._requests_per_second = rate
         self.function.add_environment(contract.REQUESTS_PER_SECOND_ENV, f"{rate:g}")
-        compliance.acknowledge_environment(self.function)
+
+    def _serve_alias(self) -> None:
+        """Count one more alias served: the function sizes its longest throttling wait by how many events
+        may contend at once. Its variable changes only every ``ALIASES_SERVED_STEP`` aliases (one jsii call
+        then, none per alias in between)."""
+        if self._aliases_served is None:
+            return
+        self._aliases_served += 1
+        text = contract.aliases_served_text(self._aliases_served)
+        if text == self._served_text:
+            return
+        if self._served_text is None and self._requests_per_second is None:
+            compliance.acknowledge_environment(self.function)
+        self._served_text = text
+        self.function.add_environment(contract.ALIASES_SERVED_ENV, text)
 
     def grant_instance(self, instance_id: str, *, region: str | None = None) -> None:
         """Allow the function's Connect actions on one instance (an ID, an ARN or a token).

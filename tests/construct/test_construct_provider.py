@@ -131,7 +131,7 @@ def test_function_settings(three: dict[str, Any]) -> None:
                 "LoggingConfig": {"LogGroup": {"Ref": Match.any_value()}},
                 "ReservedConcurrentExecutions": Match.absent(),
                 "TracingConfig": Match.absent(),
-                "Environment": Match.absent(),
+                "Environment": {"Variables": {contract.ALIASES_SERVED_ENV: "50"}},  # three, rounded up
             },
             "DependsOn": Match.absent(),
         },
@@ -346,11 +346,8 @@ def _function(template: dict[str, Any]) -> dict[str, Any]:
 
 
 def _without_the_rate(template: dict[str, Any]) -> dict[str, Any]:
-    """The template as it would be untold: the function's variable and its checkov skip taken out."""
-    function = _function(template)
-    function["Properties"].pop("Environment")
-    skips = function["Metadata"]["checkov"]["skip"]
-    skips[:] = [s for s in skips if s["id"] != "CKV_AWS_173"]
+    """The template as it would be untold: the rate's variable taken out."""
+    _function(template)["Properties"]["Environment"]["Variables"].pop(RATE_ENV)
     return template
 
 
@@ -367,7 +364,8 @@ def test_a_told_rate_is_one_variable_of_the_default_provider_and_changes_nothing
     if told_after_the_aliases:
         EmailAddressAliasProvider.of(stack, connect_requests_per_second=20.0)  # the same rate again: fine
     template = Template.from_stack(stack).to_json()
-    assert _function(template)["Properties"]["Environment"] == {"Variables": {RATE_ENV: "20"}}
+    variables = {RATE_ENV: "20", contract.ALIASES_SERVED_ENV: "50"}
+    assert _function(template)["Properties"]["Environment"] == {"Variables": variables}
     assert _without_the_rate(template) == three
 
 
@@ -379,16 +377,46 @@ def test_a_provider_created_with_a_rate_tells_its_function(new_app: Callable[[],
         provider=provider,
     )
     template = Template.from_stack(stack)
-    template.has_resource_properties(
-        "AWS::Lambda::Function", {"Environment": {"Variables": {RATE_ENV: "12.5"}}}
-    )
+    variables = {RATE_ENV: "12.5", contract.ALIASES_SERVED_ENV: "50"}
+    template.has_resource_properties("AWS::Lambda::Function", {"Environment": {"Variables": variables}})
     assert EmailAddressAliasProvider.of(stack) is not provider  # the default provider is another, untold
 
 
-def test_without_a_rate_the_function_has_no_environment_and_no_skip_for_one(three: dict[str, Any]) -> None:
+def test_without_a_rate_the_function_holds_only_the_aliases_it_serves_with_one_skip_for_them(
+    three: dict[str, Any],
+) -> None:
     function = _function(three)
-    assert "Environment" not in function["Properties"]
-    assert "CKV_AWS_173" not in {s["id"] for s in function["Metadata"]["checkov"]["skip"]}
+    assert function["Properties"]["Environment"] == {"Variables": {contract.ALIASES_SERVED_ENV: "50"}}
+    assert [s["id"] for s in function["Metadata"]["checkov"]["skip"]].count("CKV_AWS_173") == 1
+
+
+def test_an_exported_provider_serves_templates_it_cannot_count_so_its_function_is_told_nothing(
+    new_app: Callable[[], cdk.App],
+) -> None:
+    stack = cdk.Stack(new_app(), "S", env=cdk.Environment(region="eu-west-2"))
+    provider = EmailAddressAliasProvider(stack, "Shared", export_name="ConnectEmailAliasToken")
+    EmailAddressAlias(
+        stack, "A", instance_id=INSTANCE, email_address_id=SUPPORT, alias_email_address_id=HELP,
+        provider=provider,
+    )
+    assert "Environment" not in _function(Template.from_stack(stack).to_json())["Properties"]
+
+
+@pytest.mark.parametrize(("aliases", "served"), [(0, None), (1, "50"), (50, "50"), (51, "100"), (130, "150")])
+def test_the_function_is_told_how_many_aliases_it_serves_rounded_up_to_50(
+    aliases: int, served: str | None
+) -> None:
+    """So a small stack's throttled calls wait less (docs/design.md § Handler, "Quota"), and the function's
+    configuration changes only every 50 aliases; a provider with no alias of its own (raw templates) is
+    told nothing and waits as for the largest stack."""
+    stack = _stack()
+    EmailAddressAliasProvider.of(stack)
+    add_aliases(stack, aliases)
+    function = _function(Template.from_stack(stack).to_json())
+    variables = function["Properties"].get("Environment", {}).get("Variables", {})
+    assert variables.get(contract.ALIASES_SERVED_ENV) == served
+    skips = [s["id"] for s in function["Metadata"]["checkov"]["skip"]]
+    assert skips.count("CKV_AWS_173") == (0 if served is None else 1)
 
 
 @pytest.mark.parametrize(

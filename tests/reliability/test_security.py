@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from connect_email_alias._contract import contract
 
 from tests.support.seed import INSTANCE
 
@@ -81,7 +82,12 @@ def test_function_has_no_network_exposure(templates):
         for resource in template["Resources"].values():
             if resource["Type"] == "AWS::Lambda::Function":
                 props = resource["Properties"]
-                assert "VpcConfig" not in props and "Environment" not in props
+                assert "VpcConfig" not in props
+                # Only the documented numbers (aliases served, a told rate) reach the function.
+                variables = props.get("Environment", {}).get("Variables", {})
+                allowed = {contract.ALIASES_SERVED_ENV, contract.REQUESTS_PER_SECOND_ENV}
+                assert set(variables) <= allowed, variables
+                assert all(str(v).replace(".", "", 1).isdigit() for v in variables.values()), variables
         assert '"*"' not in json.dumps(
             [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
         ).replace('"Principal": {"Service"', ""), "no public principal or wildcard resource"

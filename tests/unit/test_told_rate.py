@@ -14,6 +14,7 @@ import pytest
 from botocore.stub import Stubber
 from connect_api import ConnectApi, RetryPolicy
 from contract import (
+    ALIASES_SERVED_ENV,
     DEFAULT_REQUESTS_PER_SECOND,
     REQUESTS_PER_SECOND_ENV,
     GrammarError,
@@ -38,14 +39,16 @@ def fresh_process() -> Iterator[None]:
 
 
 def port(
-    monkeypatch: pytest.MonkeyPatch, told: str | None, clock: Clock, rand: float = 1.0
+    monkeypatch: pytest.MonkeyPatch, told: str | None, clock: Clock, rand: float = 1.0,
+    served: str | None = None,
 ) -> tuple[ConnectApi, Stubber]:
-    """The port as the handler builds it (no policy given), in a process whose environment holds `told`;
-    `rand` is the jitter."""
-    if told is None:
-        monkeypatch.delenv(REQUESTS_PER_SECOND_ENV, raising=False)
-    else:
-        monkeypatch.setenv(REQUESTS_PER_SECOND_ENV, told)
+    """The port as the handler builds it (no policy given), in a process whose environment holds `told`
+    and `served`; `rand` is the jitter."""
+    for name, value in ((REQUESTS_PER_SECOND_ENV, told), (ALIASES_SERVED_ENV, served)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
     client = boto3.client(
         "connect", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
     )
@@ -55,9 +58,11 @@ def port(
     return api, Stubber(client)
 
 
-def waits(monkeypatch: pytest.MonkeyPatch, told: str | None, rand: float = 1.0) -> list[float]:
+def waits(
+    monkeypatch: pytest.MonkeyPatch, told: str | None, rand: float = 1.0, served: str | None = None
+) -> list[float]:
     clock = Clock(remaining_ms=900_000)
-    api, stub = port(monkeypatch, told, clock, rand)
+    api, stub = port(monkeypatch, told, clock, rand, served)
     for address, throttles in ((SALES, 3), (HELP, 0), (SALES, 1)):
         throttled_describe(api, stub, address, throttles)
     return clock.sleeps
@@ -107,6 +112,32 @@ def test_a_value_the_function_cannot_use_falls_back_to_the_default_with_one_log_
     assert waits(monkeypatch, value) == UNTOLD  # the next invocation of the process: no second line
     (line,) = [r.getMessage() for r in caplog.records if REQUESTS_PER_SECOND_ENV in r.getMessage()]
     assert '"using": 2.0' in line and ("not a number" in line or "is not between 1 and 1000" in line)
+
+
+@pytest.mark.parametrize(("served", "third"), [("50", 15.0), ("150", 15.0), ("200", 20.0), ("500", 22.5)])
+def test_the_aliases_served_cap_the_throttling_waits_at_a_tenth_of_a_second_each_from_15_to_50_s(
+    monkeypatch: pytest.MonkeyPatch, served: str, third: float
+) -> None:
+    """A small stack's last callers would otherwise sleep up to 50 s while the quota sits idle; the largest
+    stacks (and raw templates, which say nothing) keep the full cap."""
+    assert waits(monkeypatch, None, served=served) == [2.5, 7.5, third, *UNTOLD[3:]]
+    assert connect_api.policy_from_environment({ALIASES_SERVED_ENV: "500"}) == RetryPolicy()
+    assert RetryPolicy().for_aliases(int(served)).throttled.cap_s == min(50.0, max(15.0, int(served) / 10))
+
+
+def test_a_told_rate_scales_the_cap_the_aliases_served_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert waits(monkeypatch, "20", served="100") == pytest.approx([0.25, 0.75, 1.5, 0.2, 0.75])
+
+
+@pytest.mark.parametrize("value", ["many", "", "0", "-50", "1e3", "٣"])
+def test_an_aliases_served_the_function_cannot_use_is_logged_once_and_waits_as_for_the_largest_stack(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, value: str
+) -> None:
+    caplog.set_level(logging.WARNING, logger="connect_api")
+    assert waits(monkeypatch, None, served=value) == UNTOLD
+    assert waits(monkeypatch, None, served=value) == UNTOLD
+    (line,) = [r.getMessage() for r in caplog.records if ALIASES_SERVED_ENV in r.getMessage()]
+    assert "is not a positive whole number" in line and "largest stack" in line
 
 
 @pytest.mark.parametrize(("value", "rate"), [(1, 1.0), (2, 2.0), (20, 20.0), (12.5, 12.5), (1000, 1000.0)])
