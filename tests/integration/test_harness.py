@@ -57,7 +57,9 @@ def test_with_instant_waits_the_functions_wait_for_a_missing_address_passes_on_t
         skipped = waits.time() - time.time() - skipped_before
     assert answer is not None and answer.status == "FAILED", answer
     assert MISSING_ADDRESS in str(answer.reason) and "not found" in str(answer.reason)
-    assert skipped >= 8, skipped  # the function's wait, on the test's clock, not the wall's
+    # The function's waits, on the test's clock: it stops once the next (up to 4 s) would pass the 10 s, so at
+    # least 6 s were spent (a little of it real time).
+    assert skipped >= 5, skipped
     assert emulator.aliases_by_primary(INSTANCE).get(SUPPORT) is None
     assert [c.operation for c in emulator.calls].count("DescribeEmailAddress") > 3
 
