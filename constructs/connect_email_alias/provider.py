@@ -134,7 +134,6 @@ class EmailAddressAliasProvider(Construct):
         # The EmailAddressAlias resources this provider serves; an exported provider also serves templates it
         # cannot count, so its function is told nothing and waits as for the largest stack.
         self._aliases_served: int | None = 0 if export_name is None else None
-        self._served_text: str | None = None  # their count as the function's variable holds it
         self._has_variables = False  # whether the function has an environment variable yet
         self.log_group = logs.LogGroup(
             self, "Logs", retention=log_retention, encryption_key=log_group_encryption_key
@@ -279,10 +278,9 @@ class EmailAddressAliasProvider(Construct):
         if self._aliases_served is None:
             return
         self._aliases_served += 1
-        text = contract.aliases_served_text(self._aliases_served)
-        if text != self._served_text:
-            self._served_text = text
-            self._set_variable(contract.ALIASES_SERVED_ENV, text)
+        count = self._aliases_served
+        if (count - 1) % contract.ALIASES_SERVED_STEP == 0:  # the first past a multiple: rounds up anew
+            self._set_variable(contract.ALIASES_SERVED_ENV, contract.aliases_served_text(count))
 
     def _set_variable(self, name: str, value: str) -> None:
         """One of the function's environment variables; checkov's skip for them comes with the first."""
